@@ -1,0 +1,40 @@
+"""The one settings object. Built once at the entry point and passed explicitly; never a global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``PNET_*`` environment variables (or a ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="PNET_", env_file=".env", extra="ignore")
+
+    store: Literal["memory", "neo4j"] = "memory"
+    data_dir: Path = Field(default=Path(".pnet"), description="where the embedded store persists its graph")
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("pnet-local-password")
+    neo4j_database: str = "neo4j"
+    neo4j_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
+    neo4j_max_pool_size: int = Field(default=50, ge=1)
+
+    # API limits (the GraphQL layer reads these; they live here so one object configures the process).
+    max_query_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=30, ge=1)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_page_size: int = Field(default=100, ge=1)
+    request_timeout_s: float = Field(default=10.0, gt=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    graphiql: bool = True
+    introspection: bool = True
+
+    @property
+    def memory_graph_path(self) -> Path:
+        return self.data_dir / "graph.pickle"

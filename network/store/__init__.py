@@ -1,0 +1,30 @@
+"""Graph stores behind one protocol; :func:`open_store` picks one from the settings."""
+
+from __future__ import annotations
+
+from network.errors import ConfigurationError
+from network.settings import Settings
+from network.store.base import Candidate, CandidateQuery, GeoPoint, GraphStore, StoreStats, UpsertCounts
+
+__all__ = [
+    "Candidate",
+    "CandidateQuery",
+    "GeoPoint",
+    "GraphStore",
+    "StoreStats",
+    "UpsertCounts",
+    "open_store",
+]
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The configured store, connected (the caller owns it and must ``close()`` it)."""
+    if settings.store == "memory":
+        from network.store.memory import MemoryStore
+
+        return MemoryStore(settings.memory_graph_path)
+    if settings.store == "neo4j":
+        from network.store.neo4j import Neo4jStore
+
+        return Neo4jStore.from_settings(settings)
+    raise ConfigurationError(f"unknown store {settings.store!r}: use 'memory' or 'neo4j'")

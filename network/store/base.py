@@ -1,0 +1,295 @@
+"""The store protocol: what every graph store must do, and the bookkeeping they share.
+
+Two implementations stand behind it, like httpx's transports: :class:`~network.store.neo4j.Neo4jStore`
+(production) and :class:`~network.store.memory.MemoryStore` (networkx, the embedded default). The
+contract suite in ``tests/contract`` runs the same tests against both.
+
+Writes are batched and idempotent. The base class dedupes a batch by key (last row wins, earlier
+duplicates count as *updated* or *unchanged*) and hashes each record's content, so a store only has to
+report, per key it wrote, the hash it replaced; from that the base class tells created, updated and
+unchanged apart the same way for both stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from network.geo import haversine_miles
+from network.model import KEYS, NODE_RECORDS, Label, Participation, Record, Referral
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateQuery:
+    """Specialist participations to consider for a referral search (all filters are ANDed)."""
+
+    network_ids: tuple[str, ...]
+    as_of: str
+    center: GeoPoint
+    radius_miles: float
+    specialty_codes: frozenset[str] | None = None  # None: any specialty
+    accepting_new_patients: bool | None = None
+    language: str | None = None
+    exclude_npi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One specialist participation at one location within the radius."""
+
+    npi: str
+    location_id: str
+    distance_miles: float
+    specialty_code: str | None
+    network_id: str
+    participation_id: str
+    accepting_new_patients: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """What a store returns for a candidate before the exact distance test."""
+
+    npi: str
+    location_id: str
+    lat: float
+    lon: float
+    specialty_code: str | None
+    network_id: str
+    participation_id: str
+    accepting_new_patients: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+
+
+class GraphStore(ABC):
+    """Batched idempotent writes plus the reads the services need. Implementations are thread-safe."""
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @abstractmethod
+    def init_schema(self) -> list[str]:
+        """Create constraints and indexes if missing (idempotent); returns what now exists."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise :class:`~network.errors.StoreUnavailable` unless the store answers."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and persist what needs persisting."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything (tests and ``pnet db reset``)."""
+
+    # -- writes ------------------------------------------------------------------------------------
+    def upsert(self, records: Sequence[R]) -> UpsertCounts:
+        """Create or replace nodes of one label (and their outgoing links), by key."""
+        counts = UpsertCounts()
+        if not records:
+            return counts
+        label = records[0].LABEL
+        latest: dict[str, tuple[Record, str]] = {}
+        rec: Record
+        for rec in records:
+            if rec.LABEL is not label:
+                raise TypeError(f"one batch holds one label; got {rec.LABEL} among {label}")
+            digest = rec.digest()
+            previous = latest.get(rec.key)
+            if previous is not None:
+                # An earlier row of this batch is overwritten: it counts as the later row's history.
+                counts.unchanged += previous[1] == digest
+                counts.updated += previous[1] != digest
+            latest[rec.key] = (rec, digest)
+        batch = list(latest.values())
+        prior = self._write_nodes(label, batch)
+        for rec, _digest in batch:
+            old = prior.get(rec.key, _ABSENT)
+            if old is _ABSENT:
+                counts.unchanged += 1  # the store skipped it: same hash already stored
+            elif old is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
+        return counts
+
+    @abstractmethod
+    def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
+        """Write the records whose stored hash differs; return {key: replaced hash or None if new}.
+
+        Keys absent from the result were already stored with the same hash and were left untouched.
+        """
+
+    def upsert_referrals(self, referrals: Sequence[Referral]) -> UpsertCounts:
+        """Create or replace REFERS_TO edges; both practitioners must exist (see :meth:`existing_keys`)."""
+        counts = UpsertCounts()
+        latest: dict[str, tuple[Referral, str]] = {}
+        for ref in referrals:
+            digest = ref.digest()
+            previous = latest.get(ref.key)
+            if previous is not None:
+                counts.unchanged += previous[1] == digest
+                counts.updated += previous[1] != digest
+            latest[ref.key] = (ref, digest)
+        batch = list(latest.values())
+        prior = self._write_referrals(batch)
+        for ref, _ in batch:
+            old = prior.get(ref.key, _ABSENT)
+            if old is _ABSENT:
+                counts.unchanged += 1
+            elif old is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
+        return counts
+
+    @abstractmethod
+    def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
+        """Like :meth:`_write_nodes`, for REFERS_TO edges keyed by :attr:`Referral.key`."""
+
+    @abstractmethod
+    def ensure_specialties(self, records: Sequence[Record]) -> int:
+        """Create the given Specialty nodes that do not exist yet, never touching existing ones."""
+
+    # -- generic reads ---------------------------------------------------------------------------------
+    @abstractmethod
+    def existing_keys(self, label: Label, keys: Iterable[str]) -> set[str]:
+        """The subset of ``keys`` stored under ``label``."""
+
+    @abstractmethod
+    def get_many(self, label: Label, keys: Iterable[str]) -> dict[str, Record]:
+        """Records by key (missing keys are absent from the result); one round trip."""
+
+    def get(self, label: Label, key: str) -> Record | None:
+        return self.get_many(label, [key]).get(key)
+
+    @abstractmethod
+    def keys(self, label: Label, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        """Keys of a label in ascending order, paged by ``after``."""
+
+    @abstractmethod
+    def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
+        """Every participation (any date) of each practitioner, ordered by id."""
+
+    def specialist_candidates(self, query: CandidateQuery) -> list[Candidate]:
+        """Specialist participations in effect matching ``query``, one row per participation x location.
+
+        Stores pre-filter by a slightly larger radius with their own spatial index; the exact distance
+        and the boundary test (``<=``, in great-circle miles) are decided here, once, for both stores.
+        """
+        margin = query.radius_miles * 1.002 + 0.01
+        out: list[Candidate] = []
+        for row in self._candidate_rows(query, margin):
+            distance = haversine_miles(query.center.lat, query.center.lon, row.lat, row.lon)
+            if distance <= query.radius_miles:
+                out.append(
+                    Candidate(
+                        npi=row.npi,
+                        location_id=row.location_id,
+                        distance_miles=distance,
+                        specialty_code=row.specialty_code,
+                        network_id=row.network_id,
+                        participation_id=row.participation_id,
+                        accepting_new_patients=row.accepting_new_patients,
+                    )
+                )
+        out.sort(key=lambda c: (c.distance_miles, c.npi, c.location_id, c.participation_id))
+        return out
+
+    @abstractmethod
+    def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
+        """Rows matching every filter of ``query`` at locations within ``prefilter_miles``."""
+
+    @abstractmethod
+    def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
+        """Summed REFERS_TO pair counts from one practitioner to each of the given ones (absent: 0)."""
+
+    @abstractmethod
+    def top_referral_targets(self, npis: Iterable[str], limit: int) -> dict[str, list[tuple[str, int]]]:
+        """Per practitioner, the practitioners it refers to most: (npi, summed pair count), top first."""
+
+    # -- whole-graph views (tests, reports) --------------------------------------------------------------
+    @abstractmethod
+    def stats(self) -> StoreStats:
+        """Node counts per label and relationship counts per type."""
+
+    @abstractmethod
+    def checksum(self) -> str:
+        """A digest of every node's and relationship's content; equal graphs give equal checksums."""
+
+
+def key_of(label: Label) -> str:
+    return KEYS[label]
+
+
+def record_type(label: Label) -> type[Record]:
+    return NODE_RECORDS[label]
+
+
+class _Absent:
+    __slots__ = ()
+
+
+_ABSENT = _Absent()
+
+
+def graph_checksum(nodes: Iterable[tuple[str, str, dict[str, Any]]], rels: Iterable[RelRow]) -> str:
+    """Order-independent digest of a whole graph, computed the same way for both stores."""
+    h = hashlib.sha256()
+    for label, key, props in sorted(nodes, key=lambda n: (n[0], n[1])):
+        h.update(f"N|{label}|{key}|{_canon(props)}\n".encode())
+    for rel in sorted(rels, key=lambda r: (r[0], r[1], r[2], r[3], r[4], _canon(r[5]))):
+        h.update(f"R|{rel[0]}|{rel[1]}|{rel[2]}|{rel[3]}|{rel[4]}|{_canon(rel[5])}\n".encode())
+    return h.hexdigest()
+
+
+# (type, start label, start key, end label, end key, properties)
+RelRow = tuple[str, str, str, str, str, dict[str, Any]]
+
+
+def _canon(props: dict[str, Any]) -> str:
+    clean = {k: v for k, v in props.items() if k not in INTERNAL_PROPS and v is not None}
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
+
+
+# Bookkeeping properties the stores keep beside a record's own; never part of its content.
+INTERNAL_PROPS = frozenset({"content_hash", "point", "edge_key"})
+
+
+def record_from_props(cls: type[R], props: dict[str, Any]) -> R:
+    """A record rebuilt from stored properties (lists back to tuples, bookkeeping dropped)."""
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in props.items() if k not in INTERNAL_PROPS}
+    return cls(**fields)

@@ -1,0 +1,6 @@
+// Location keys in ascending order after $after (null: from the start), index-backed.
+MATCH (n:Location)
+WHERE n.id > coalesce($after, '')
+RETURN n.id AS key
+ORDER BY key
+LIMIT $limit

@@ -1,0 +1,6 @@
+// Network keys in ascending order after $after (null: from the start), index-backed.
+MATCH (n:Network)
+WHERE n.id > coalesce($after, '')
+RETURN n.id AS key
+ORDER BY key
+LIMIT $limit

@@ -1,0 +1,6 @@
+// Organization keys in ascending order after $after (null: from the start), index-backed.
+MATCH (n:Organization)
+WHERE n.id > coalesce($after, '')
+RETURN n.id AS key
+ORDER BY key
+LIMIT $limit

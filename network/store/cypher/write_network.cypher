@@ -1,0 +1,12 @@
+// Upsert Network nodes by id; rows whose content hash is already stored are skipped.
+// Returns the key and the replaced hash (null when created) of every row written.
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Network {id: row.key})
+WITH row, old.content_hash AS prior
+WHERE prior IS NULL OR prior <> row.hash
+MERGE (n:Network {id: row.key})
+SET n = row.props, n.content_hash = row.hash
+WITH n, row, prior
+CALL (n) { MATCH (n)<-[r:MANAGES]-() DELETE r }
+CALL (n, row) { UNWIND row.links.payer_id AS x MATCH (t:Organization {id: x}) CREATE (t)-[:MANAGES]->(n) }
+RETURN row.key AS key, prior

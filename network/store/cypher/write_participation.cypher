@@ -1,0 +1,17 @@
+// Upsert Participation nodes by id; rows whose content hash is already stored are skipped.
+// Returns the key and the replaced hash (null when created) of every row written.
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Participation {id: row.key})
+WITH row, old.content_hash AS prior
+WHERE prior IS NULL OR prior <> row.hash
+MERGE (n:Participation {id: row.key})
+SET n = row.props, n.content_hash = row.hash
+WITH n, row, prior
+CALL (n) { MATCH (n)-[r:IN_NETWORK|AT_LOCATION|FOR_SPECIALTY|WITH_ORGANIZATION]->() DELETE r }
+CALL (n) { MATCH (n)<-[r:HAS_ROLE]-() DELETE r }
+CALL (n, row) { UNWIND row.links.npi AS x MATCH (t:Practitioner {npi: x}) CREATE (t)-[:HAS_ROLE]->(n) }
+CALL (n, row) { UNWIND row.links.network_id AS x MATCH (t:Network {id: x}) CREATE (n)-[:IN_NETWORK]->(t) }
+CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:AT_LOCATION]->(t) }
+CALL (n, row) { UNWIND row.links.specialty_code AS x MATCH (t:Specialty {code: x}) CREATE (n)-[:FOR_SPECIALTY]->(t) }
+CALL (n, row) { UNWIND row.links.organization_id AS x MATCH (t:Organization {id: x}) CREATE (n)-[:WITH_ORGANIZATION]->(t) }
+RETURN row.key AS key, prior

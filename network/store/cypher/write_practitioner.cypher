@@ -1,0 +1,13 @@
+// Upsert Practitioner nodes by npi; rows whose content hash is already stored are skipped.
+// Returns the key and the replaced hash (null when created) of every row written.
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Practitioner {npi: row.key})
+WITH row, old.content_hash AS prior
+WHERE prior IS NULL OR prior <> row.hash
+MERGE (n:Practitioner {npi: row.key})
+SET n = row.props, n.content_hash = row.hash
+WITH n, row, prior
+CALL (n) { MATCH (n)-[r:HAS_SPECIALTY|PRACTICES_AT]->() DELETE r }
+CALL (n, row) { UNWIND row.links.specialties AS x MATCH (t:Specialty {code: x.key}) CREATE (n)-[:HAS_SPECIALTY {primary: x.primary}]->(t) }
+CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:PRACTICES_AT]->(t) }
+RETURN row.key AS key, prior

@@ -1,0 +1,233 @@
+"""The production store: Neo4j 5.26 through the official driver.
+
+Managed transactions only (``execute_query``, which retries transient failures), writes as ``UNWIND
+$rows`` batches, parameters always, every statement from the :mod:`~network.store.catalog`. Reads run
+with read routing, so behind a ``neo4j://`` URI a cluster spreads them over its secondaries. One driver
+per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j.exceptions import (
+    AuthError,
+    DatabaseUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+)
+from neo4j.exceptions import (
+    Neo4jError as DriverError,
+)
+
+from network.errors import StoreError, StoreUnavailable
+from network.geo import METERS_PER_MILE
+from network.model import KEYS, NODE_RECORDS, Label, Participation, Record, Referral
+from network.settings import Settings
+from network.store.base import (
+    CandidateQuery,
+    CandidateRow,
+    GraphStore,
+    RelRow,
+    StoreStats,
+    graph_checksum,
+    record_from_props,
+)
+from network.store.catalog import Statement, cypher, statements_in
+from network.store.links import LINKS, iter_links
+
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
+
+
+class Neo4jStore(GraphStore):
+    def __init__(self, driver: Driver, *, database: str = "neo4j", batch_size: int = 2000) -> None:
+        self._driver = driver
+        self._database = database
+        self._batch_size = batch_size
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Neo4jStore:
+        driver = GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_timeout=settings.neo4j_connection_timeout_s,
+            connection_acquisition_timeout=settings.neo4j_connection_timeout_s * 2,
+            max_connection_pool_size=settings.neo4j_max_pool_size,
+            max_transaction_retry_time=settings.neo4j_connection_timeout_s * 2,
+        )
+        return cls(driver, database=settings.neo4j_database, batch_size=settings.neo4j_batch_size)
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+        except AuthError as exc:
+            raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
+        except DriverError as exc:
+            raise StoreError(f"Neo4j error: {exc}") from exc
+
+    def _run(
+        self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[dict[str, Any]]:
+        text = cypher(statement) if isinstance(statement, Statement) else statement
+        with self._errors():
+            result = self._driver.execute_query(
+                text,  # statements come from the catalog, never from input
+                params or {},
+                database_=self._database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            )
+        return [record.data() for record in result.records]
+
+    def _batches(self, rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        for start in range(0, len(rows), self._batch_size):
+            yield rows[start : start + self._batch_size]
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def init_schema(self) -> list[str]:
+        for text in statements_in(Statement.INIT_SCHEMA):
+            self._run(text, write=True)
+        constraints = self._run(Statement.SHOW_CONSTRAINTS)
+        indexes = [r for r in self._run(Statement.SHOW_INDEXES) if r["owningConstraint"] is None]
+        return [f"constraint {r['name']}" for r in constraints] + [
+            f"{r['type'].lower()} index {r['name']}" for r in indexes
+        ]
+
+    def ping(self) -> None:
+        self._run(Statement.PING)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def clear(self) -> None:
+        while self._run(Statement.CLEAR_BATCH, {"limit": 10_000}, write=True)[0]["deleted"]:
+            pass
+
+    # -- writes ------------------------------------------------------------------------------------
+    def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
+        rows = [_node_row(rec, digest) for rec, digest in batch]
+        prior: dict[str, str | None] = {}
+        statement = Statement.per_label("write", label)
+        for chunk in self._batches(rows):
+            for r in self._run(statement, {"rows": list(chunk)}, write=True):
+                prior[r["key"]] = r["prior"]
+        return prior
+
+    def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
+        rows = [
+            {
+                "key": ref.key,
+                "hash": digest,
+                "from_npi": ref.from_npi,
+                "to_npi": ref.to_npi,
+                "props": {k: v for k, v in ref.as_dict().items() if v is not None},
+            }
+            for ref, digest in batch
+        ]
+        prior: dict[str, str | None] = {}
+        for chunk in self._batches(rows):
+            for r in self._run(Statement.WRITE_REFERRALS, {"rows": list(chunk)}, write=True):
+                prior[r["key"]] = r["prior"]
+        return prior
+
+    def ensure_specialties(self, records: Sequence[Record]) -> int:
+        rows = [_node_row(rec, rec.digest()) for rec in records]
+        created = 0
+        for chunk in self._batches(rows):
+            created += self._run(Statement.ENSURE_SPECIALTIES, {"rows": list(chunk)}, write=True)[0][
+                "created"
+            ]
+        return created
+
+    # -- reads -------------------------------------------------------------------------------------------
+    def existing_keys(self, label: Label, keys: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for chunk in self._batches(wanted):
+            rows = self._run(Statement.per_label("existing", label), {"keys": list(chunk)})
+            found.update(r["key"] for r in rows)
+        return found
+
+    def get_many(self, label: Label, keys: Iterable[str]) -> dict[str, Record]:
+        cls = NODE_RECORDS[label]
+        key_field = KEYS[label]
+        out: dict[str, Record] = {}
+        for chunk in self._batches(list(dict.fromkeys(keys))):
+            for r in self._run(Statement.per_label("get", label), {"keys": list(chunk)}):
+                rec = record_from_props(cls, r["props"])
+                out[str(r["props"][key_field])] = rec
+        return out
+
+    def keys(self, label: Label, *, after: str | None = None, limit: int = 1000) -> list[str]:
+        rows = self._run(Statement.per_label("keys", label), {"after": after, "limit": limit})
+        return [r["key"] for r in rows]
+
+    def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
+        out: dict[str, list[Participation]] = {}
+        wanted = list(dict.fromkeys(npis))
+        existing = self.existing_keys(Label.PRACTITIONER, wanted)
+        for npi in wanted:
+            if npi in existing:
+                out[npi] = []
+        for r in self._run(Statement.PARTICIPATIONS_OF, {"npis": wanted}):
+            out[r["npi"]].append(record_from_props(Participation, r["props"]))
+        return out
+
+    def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
+        params = {
+            "lat": query.center.lat,
+            "lon": query.center.lon,
+            "meters": prefilter_miles * METERS_PER_MILE,
+            "networks": list(query.network_ids),
+            "as_of": query.as_of,
+            "accepting": query.accepting_new_patients,
+            "exclude": query.exclude_npi,
+            "language": query.language.casefold() if query.language else None,
+            "specialties": sorted(query.specialty_codes) if query.specialty_codes is not None else None,
+        }
+        return [CandidateRow(**r) for r in self._run(Statement.CANDIDATE_ROWS, params)]
+
+    def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
+        rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
+        return {r["npi"]: int(r["pairs"]) for r in rows}
+
+    def top_referral_targets(self, npis: Iterable[str], limit: int) -> dict[str, list[tuple[str, int]]]:
+        wanted = list(dict.fromkeys(npis))
+        out: dict[str, list[tuple[str, int]]] = {npi: [] for npi in wanted}
+        for r in self._run(Statement.TOP_REFERRAL_TARGETS, {"npis": wanted, "limit": limit}):
+            out[r["npi"]] = [(str(t), int(c)) for t, c in r["top"]]
+        return out
+
+    def stats(self) -> StoreStats:
+        nodes = {r["label"]: r["nodes"] for r in self._run(Statement.STATS_NODES)}
+        rels = {r["type"]: r["rels"] for r in self._run(Statement.STATS_RELATIONSHIPS)}
+        return StoreStats(nodes=dict(sorted(nodes.items())), relationships=dict(sorted(rels.items())))
+
+    def checksum(self) -> str:
+        nodes = [
+            (r["label"], str(r["props"][KEYS[Label(r["label"])]]), r["props"])
+            for r in self._run(Statement.CHECKSUM_NODES)
+        ]
+        rels: list[RelRow] = [
+            (r["type"], r["a_label"], r["a_key"], r["b_label"], r["b_key"], r["props"])
+            for r in self._run(Statement.CHECKSUM_RELATIONSHIPS)
+        ]
+        return graph_checksum(nodes, rels)
+
+
+def _node_row(rec: Record, digest: str) -> dict[str, Any]:
+    links: dict[str, list[Any]] = {link.field: [] for link in LINKS[rec.LABEL]}
+    for link, target, props in iter_links(rec):
+        links[link.field].append({"key": target, **props} if props else target)
+    return {
+        "key": rec.key,
+        "hash": digest,
+        "props": {k: v for k, v in rec.as_dict().items() if v is not None},
+        "links": links,
+    }

@@ -1,0 +1,121 @@
+"""The store contract, part 1: batched idempotent writes. Runs on both stores (see ``store``)."""
+
+from __future__ import annotations
+
+from network.model import (
+    County,
+    Location,
+    Network,
+    Participation,
+    Practitioner,
+    Referral,
+    Specialty,
+)
+from network.store import GraphStore
+
+CARDIO = Specialty(code="207RC0000X", display="Cardiovascular Disease", cms_type="Cardiology")
+FAMILY = Specialty(code="207Q00000X", display="Family Medicine", pcp_eligible=True, cms_type="Primary Care")
+
+
+def _seed(store: GraphStore) -> None:
+    store.upsert([CARDIO, FAMILY])
+    store.upsert([Location(id="L1", lat=41.78, lon=-72.68, zip="06101", county_fips="09003")])
+    store.upsert(
+        [
+            Practitioner(npi="1234567893", name="Ann Heart", specialties=("207RC0000X",),
+                         primary_specialty="207RC0000X", location_ids=("L1",)),
+            Practitioner(npi="1003000126", name="Bob Family", specialties=("207Q00000X",),
+                         primary_specialty="207Q00000X", location_ids=("L1",)),
+        ]
+    )
+    store.upsert([Network(id="N1", name="Net One")])
+
+
+def test_upsert_counts_created_then_unchanged(store: GraphStore) -> None:
+    first = store.upsert([CARDIO, FAMILY])
+    again = store.upsert([CARDIO, FAMILY])
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_upsert_update_replaces_properties(store: GraphStore) -> None:
+    store.upsert([CARDIO])
+    changed = Specialty(code=CARDIO.code, display="Cardiology", cms_type=None)
+    counts = store.upsert([changed])
+    assert (counts.created, counts.updated) == (0, 1)
+    assert store.get_many(CARDIO.LABEL, [CARDIO.code])[CARDIO.code] == changed  # cms_type removed
+
+
+def test_duplicate_keys_in_one_batch_last_wins(store: GraphStore) -> None:
+    older = Specialty(code=CARDIO.code, display="old")
+    counts = store.upsert([older, CARDIO, CARDIO])
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 1)
+    assert store.stats().nodes == {"Specialty": 1}
+    assert store.get(CARDIO.LABEL, CARDIO.code) == CARDIO
+
+
+def test_rerunning_everything_changes_nothing(store: GraphStore) -> None:
+    _seed(store)
+    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
+                                specialty_code="207RC0000X", location_ids=("L1",), effective="2025-01-01")])
+    store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)])
+    before, stats = store.checksum(), store.stats()
+    _seed(store)
+    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
+                                specialty_code="207RC0000X", location_ids=("L1",), effective="2025-01-01")])
+    again = store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)])
+    assert again.unchanged == 1
+    assert store.checksum() == before
+    assert store.stats() == stats
+
+
+def test_relationships_follow_links(store: GraphStore) -> None:
+    _seed(store)
+    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
+                                specialty_code="207RC0000X", location_ids=("L1",))])
+    rels = store.stats().relationships
+    assert rels == {"AT_LOCATION": 1, "FOR_SPECIALTY": 1, "HAS_ROLE": 1, "HAS_SPECIALTY": 2,
+                    "IN_NETWORK": 1, "PRACTICES_AT": 2}
+    # Moving the participation to no location drops the old relationship instead of adding one.
+    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
+                                specialty_code="207RC0000X")])
+    assert "AT_LOCATION" not in store.stats().relationships
+
+
+def test_county_loaded_after_locations_is_linked(store: GraphStore) -> None:
+    _seed(store)
+    assert "IN_COUNTY" not in store.stats().relationships
+    store.upsert([County(fips="09003", name="Hartford", state="CT", designation="Metro")])
+    assert store.stats().relationships["IN_COUNTY"] == 1
+    store.upsert([County(fips="09003", name="Hartford", state="CT", designation="Metro")])
+    assert store.stats().relationships["IN_COUNTY"] == 1
+
+
+def test_referral_needs_both_practitioners(store: GraphStore) -> None:
+    _seed(store)
+    counts = store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1999999992", pair_count=3)])
+    assert counts.created == 0
+    assert "REFERS_TO" not in store.stats().relationships
+
+
+def test_existing_keys_and_paging(store: GraphStore) -> None:
+    _seed(store)
+    label = Practitioner.LABEL if hasattr(Practitioner, "LABEL") else None
+    assert label is not None
+    pr = Practitioner(npi="1003000126", name="x").LABEL
+    assert store.existing_keys(pr, ["1003000126", "1999999992"]) == {"1003000126"}
+    assert store.keys(pr) == ["1003000126", "1234567893"]
+    assert store.keys(pr, after="1003000126", limit=5) == ["1234567893"]
+
+
+def test_referral_counts_sum_over_sources(store: GraphStore) -> None:
+    _seed(store)
+    store.upsert_referrals([
+        Referral(from_npi="1003000126", to_npi="1234567893", pair_count=40, year=2023),
+        Referral(from_npi="1003000126", to_npi="1234567893", pair_count=2, year=2024),
+    ])
+    assert store.referral_counts("1003000126", ["1234567893", "1999999992"]) == {"1234567893": 42}
+    assert store.top_referral_targets(["1003000126", "1234567893"], 5) == {
+        "1003000126": [("1234567893", 42)],
+        "1234567893": [],
+    }
