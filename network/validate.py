@@ -6,10 +6,9 @@ import re
 from datetime import date, datetime
 
 # 50 states, DC, the territories and the military "states" NPPES uses for practice addresses.
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP AA AE AP".split()
-)
+_STATES = """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
+NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP AA AE AP"""
+US_STATES = frozenset(_STATES.split())
 
 _TAXONOMY = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")
 _NPI = re.compile(r"^[12][0-9]{9}$")

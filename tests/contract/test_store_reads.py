@@ -13,9 +13,18 @@ CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
 
 def _practice(store: GraphStore, npi: str, loc: Location, **part: object) -> None:
     store.upsert([loc])
-    store.upsert([Practitioner(npi=npi, name=f"Dr {npi}", specialties=("207RC0000X",),
-                               primary_specialty="207RC0000X", location_ids=(loc.id,),
-                               languages=("English", "Spanish") if npi.endswith("3") else ("English",))])
+    store.upsert(
+        [
+            Practitioner(
+                npi=npi,
+                name=f"Dr {npi}",
+                specialties=("207RC0000X",),
+                primary_specialty="207RC0000X",
+                location_ids=(loc.id,),
+                languages=("English", "Spanish") if npi.endswith("3") else ("English",),
+            )
+        ]
+    )
     fields: dict[str, object] = {"role": "specialist", "specialty_code": "207RC0000X", "network_id": "N1"}
     fields.update(part)
     store.upsert([Participation(id=f"P-{npi}-{loc.id}", npi=npi, location_ids=(loc.id,), **fields)])  # type: ignore[arg-type]
@@ -23,8 +32,12 @@ def _practice(store: GraphStore, npi: str, loc: Location, **part: object) -> Non
 
 @pytest.fixture
 def region(store: GraphStore) -> GraphStore:
-    store.upsert([Specialty(code="207RC0000X", display="Cardiology", cms_type="Cardiology"),
-                  Specialty(code="207Q00000X", display="Family Medicine", pcp_eligible=True)])
+    store.upsert(
+        [
+            Specialty(code="207RC0000X", display="Cardiology", cms_type="Cardiology"),
+            Specialty(code="207Q00000X", display="Family Medicine", pcp_eligible=True),
+        ]
+    )
     store.upsert([Network(id="N1", name="One"), Network(id="N2", name="Two")])
     _practice(store, "1234567893", Location(id="near", lat=41.80, lon=-72.70))
     _practice(store, "1003000126", Location(id="far", lat=42.36, lon=-71.06))  # Boston, ~92 mi
@@ -36,8 +49,12 @@ def region(store: GraphStore) -> GraphStore:
 
 
 def _query(**kw: object) -> CandidateQuery:
-    base: dict[str, object] = {"network_ids": ("N1",), "as_of": "2026-06-01", "center": CENTER,
-                               "radius_miles": 25.0}
+    base: dict[str, object] = {
+        "network_ids": ("N1",),
+        "as_of": "2026-06-01",
+        "center": CENTER,
+        "radius_miles": 25.0,
+    }
     base.update(kw)
     return CandidateQuery(**base)  # type: ignore[arg-type]
 

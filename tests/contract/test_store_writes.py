@@ -22,10 +22,20 @@ def _seed(store: GraphStore) -> None:
     store.upsert([Location(id="L1", lat=41.78, lon=-72.68, zip="06101", county_fips="09003")])
     store.upsert(
         [
-            Practitioner(npi="1234567893", name="Ann Heart", specialties=("207RC0000X",),
-                         primary_specialty="207RC0000X", location_ids=("L1",)),
-            Practitioner(npi="1003000126", name="Bob Family", specialties=("207Q00000X",),
-                         primary_specialty="207Q00000X", location_ids=("L1",)),
+            Practitioner(
+                npi="1234567893",
+                name="Ann Heart",
+                specialties=("207RC0000X",),
+                primary_specialty="207RC0000X",
+                location_ids=("L1",),
+            ),
+            Practitioner(
+                npi="1003000126",
+                name="Bob Family",
+                specialties=("207Q00000X",),
+                primary_specialty="207Q00000X",
+                location_ids=("L1",),
+            ),
         ]
     )
     store.upsert([Network(id="N1", name="Net One")])
@@ -56,14 +66,38 @@ def test_duplicate_keys_in_one_batch_last_wins(store: GraphStore) -> None:
 
 def test_rerunning_everything_changes_nothing(store: GraphStore) -> None:
     _seed(store)
-    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
-                                specialty_code="207RC0000X", location_ids=("L1",), effective="2025-01-01")])
+    store.upsert(
+        [
+            Participation(
+                id="P1",
+                npi="1234567893",
+                network_id="N1",
+                role="specialist",
+                specialty_code="207RC0000X",
+                location_ids=("L1",),
+                effective="2025-01-01",
+            )
+        ]
+    )
     store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)])
     before, stats = store.checksum(), store.stats()
     _seed(store)
-    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
-                                specialty_code="207RC0000X", location_ids=("L1",), effective="2025-01-01")])
-    again = store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)])
+    store.upsert(
+        [
+            Participation(
+                id="P1",
+                npi="1234567893",
+                network_id="N1",
+                role="specialist",
+                specialty_code="207RC0000X",
+                location_ids=("L1",),
+                effective="2025-01-01",
+            )
+        ]
+    )
+    again = store.upsert_referrals(
+        [Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)]
+    )
     assert again.unchanged == 1
     assert store.checksum() == before
     assert store.stats() == stats
@@ -71,14 +105,35 @@ def test_rerunning_everything_changes_nothing(store: GraphStore) -> None:
 
 def test_relationships_follow_links(store: GraphStore) -> None:
     _seed(store)
-    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
-                                specialty_code="207RC0000X", location_ids=("L1",))])
+    store.upsert(
+        [
+            Participation(
+                id="P1",
+                npi="1234567893",
+                network_id="N1",
+                role="specialist",
+                specialty_code="207RC0000X",
+                location_ids=("L1",),
+            )
+        ]
+    )
     rels = store.stats().relationships
-    assert rels == {"AT_LOCATION": 1, "FOR_SPECIALTY": 1, "HAS_ROLE": 1, "HAS_SPECIALTY": 2,
-                    "IN_NETWORK": 1, "PRACTICES_AT": 2}
+    assert rels == {
+        "AT_LOCATION": 1,
+        "FOR_SPECIALTY": 1,
+        "HAS_ROLE": 1,
+        "HAS_SPECIALTY": 2,
+        "IN_NETWORK": 1,
+        "PRACTICES_AT": 2,
+    }
     # Moving the participation to no location drops the old relationship instead of adding one.
-    store.upsert([Participation(id="P1", npi="1234567893", network_id="N1", role="specialist",
-                                specialty_code="207RC0000X")])
+    store.upsert(
+        [
+            Participation(
+                id="P1", npi="1234567893", network_id="N1", role="specialist", specialty_code="207RC0000X"
+            )
+        ]
+    )
     assert "AT_LOCATION" not in store.stats().relationships
 
 
@@ -110,10 +165,12 @@ def test_existing_keys_and_paging(store: GraphStore) -> None:
 
 def test_referral_counts_sum_over_sources(store: GraphStore) -> None:
     _seed(store)
-    store.upsert_referrals([
-        Referral(from_npi="1003000126", to_npi="1234567893", pair_count=40, year=2023),
-        Referral(from_npi="1003000126", to_npi="1234567893", pair_count=2, year=2024),
-    ])
+    store.upsert_referrals(
+        [
+            Referral(from_npi="1003000126", to_npi="1234567893", pair_count=40, year=2023),
+            Referral(from_npi="1003000126", to_npi="1234567893", pair_count=2, year=2024),
+        ]
+    )
     assert store.referral_counts("1003000126", ["1234567893", "1999999992"]) == {"1234567893": 42}
     assert store.top_referral_targets(["1003000126", "1234567893"], 5) == {
         "1003000126": [("1234567893", 42)],

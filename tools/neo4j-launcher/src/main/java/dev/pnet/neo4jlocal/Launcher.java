@@ -88,6 +88,9 @@ public final class Launcher {
             }
             dbms = new DatabaseManagementServiceBuilder(homeDir)
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                    // Embedded Community enables the anonymous usage-data reporter by default; this
+                    // machine must not call out (dbms.usage_report.enabled).
+                    .setConfig(GraphDatabaseSettings.udc_enabled, false)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheBytes)
                     // No 250 MB pre-allocated transaction log files per database on a dev box.
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)

@@ -1,0 +1,39 @@
+"""What every CLI command shares: the settings (built once, from the environment and options)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from network.errors import PnetError
+from network.settings import Settings
+from network.store import GraphStore, open_store
+
+console = Console(stderr=True)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    if not isinstance(settings, Settings):  # the root callback always sets it; this guards tests
+        settings = Settings()
+    return settings
+
+
+def open_configured_store(settings: Settings) -> GraphStore:
+    try:
+        store = open_store(settings)
+        store.ping()
+    except PnetError as exc:
+        fail(str(exc))
+    return store
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def default_report_dir(settings: Settings) -> Path:
+    return settings.data_dir / "reports"

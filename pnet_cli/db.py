@@ -1,0 +1,61 @@
+"""``pnet db``: schema, statistics and reset of the configured store."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from pnet_cli.context import console, open_configured_store, settings_from
+
+app = typer.Typer(
+    help="Create the schema, show statistics, reset the configured store.", no_args_is_help=True
+)
+
+
+@app.command("init")
+def init(ctx: typer.Context) -> None:
+    """Create constraints and indexes if missing (idempotent: run it as often as you like)."""
+    settings = settings_from(ctx)
+    store = open_configured_store(settings)
+    try:
+        created = store.init_schema()
+    finally:
+        store.close()
+    console.print(f"[green]schema ready[/] on the {settings.store} store:")
+    for item in created:
+        console.print(f"  {item}")
+
+
+@app.command("stats")
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Node counts per label and relationship counts per type."""
+    store = open_configured_store(settings_from(ctx))
+    try:
+        result = store.stats()
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"nodes": result.nodes, "relationships": result.relationships}, indent=2))
+        return
+    table = Table("kind", "name", "count")
+    for name, n in result.nodes.items():
+        table.add_row("nodes", name, f"{n:,}")
+    for name, n in result.relationships.items():
+        table.add_row("relationships", name, f"{n:,}")
+    console.print(table)
+
+
+@app.command("reset")
+def reset(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="do not ask")) -> None:
+    """Delete every node and relationship of the configured store."""
+    settings = settings_from(ctx)
+    if not yes:
+        typer.confirm(f"Delete everything in the {settings.store} store?", abort=True)
+    store = open_configured_store(settings)
+    try:
+        store.clear()
+    finally:
+        store.close()
+    console.print("[green]store emptied[/]")

@@ -1,0 +1,69 @@
+"""``pnet load SOURCE PATH...``: run one loader into the configured store and account for every row."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from loaders.errors import LoaderError
+from loaders.pipeline import LoadOptions, run_load
+from loaders.registry import SOURCES, SourceOptions, make_loader
+from loaders.report import LoadReport
+from network.errors import PnetError
+from pnet_cli.context import console, default_report_dir, fail, open_configured_store, settings_from
+
+
+def load(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help=f"one of: {', '.join(SOURCES)}"),
+    paths: list[Path] = typer.Argument(..., help="files (or, for plannet, folders)"),
+    states: str | None = typer.Option(None, help="nppes: comma-separated practice states to keep"),
+    window_days: int | None = typer.Option(None, help="referrals (CMS shared patient): window in days"),
+    year: int | None = typer.Option(None, help="referrals: data year"),
+    batch_size: int = typer.Option(2000, min=1, help="rows per write batch"),
+    max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail when more rows are rejected"),
+    report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),
+    rejects: Path | None = typer.Option(None, help="rejects CSV path [data dir/reports]"),
+    progress: bool | None = typer.Option(None, "--progress/--no-progress", help="[on a terminal]"),
+) -> None:
+    """Load a source file into the configured store. Exit 1 when unreadable or over the reject rate."""
+    settings = settings_from(ctx)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report_dir = default_report_dir(settings)
+    options = LoadOptions(
+        batch_size=batch_size,
+        max_reject_rate=max_reject_rate,
+        report_path=report or report_dir / f"load-{source}-{stamp}.json",
+        rejects_path=rejects or report_dir / f"rejects-{source}-{stamp}.csv",
+        progress=progress,
+    )
+    source_options = SourceOptions(
+        states=frozenset(s.strip().upper() for s in states.split(",")) if states else None,
+        window_days=window_days,
+        year=year,
+    )
+    try:
+        loader = make_loader(source, source_options)
+    except PnetError as exc:
+        fail(str(exc), code=2)
+    store = open_configured_store(settings)
+    try:
+        result = run_load(loader, paths, store, options)
+    except LoaderError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    print_report(result)
+    console.print(f"report: {options.report_path}")
+    if result.rejected:
+        console.print(f"rejects: {options.rejects_path}")
+
+
+def print_report(report: LoadReport) -> None:
+    table = Table(title=f"pnet load {report.source} -> {report.store}", show_header=False)
+    for name, value in report.table_rows():
+        table.add_row(name, value)
+    console.print(table)
