@@ -57,6 +57,8 @@ class Neo4jStore(GraphStore):
             connection_acquisition_timeout=settings.neo4j_connection_timeout_s * 2,
             max_connection_pool_size=settings.neo4j_max_pool_size,
             max_transaction_retry_time=settings.neo4j_connection_timeout_s * 2,
+            # Plan notifications (e.g. "property key does not exist" on a fresh graph) are noise in logs.
+            notifications_min_severity="OFF",
         )
         return cls(driver, database=settings.neo4j_database, batch_size=settings.neo4j_batch_size)
 

@@ -1,6 +1,8 @@
 // Specialist participations in effect at locations within $meters of the center (POINT index seek),
 // filtered by network, date, acceptance, language and specialty. Exact miles are computed in Python.
+// The hint keeps the plan spatial-first: a radius holds few locations, a network may hold millions.
 MATCH (l:Location)
+USING INDEX l:Location(point)
 WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
 MATCH (l)<-[:AT_LOCATION]-(r:Participation)-[:IN_NETWORK]->(n:Network)
 WHERE r.role = 'specialist'

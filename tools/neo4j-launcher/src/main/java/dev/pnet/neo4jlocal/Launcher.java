@@ -110,6 +110,9 @@ public final class Launcher {
             // Touch the default database so the first client does not pay for it.
             dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
         } catch (RuntimeException e) {
+            if (stopping) {
+                return; // asked to stop while starting; the shutdown hook finishes the job
+            }
             System.err.println(P + "initialisation failed: " + e.getMessage());
             out.println(P + "failed");
             out.flush();
