@@ -22,7 +22,9 @@ def _schema() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     constraints: dict[str, tuple[str, str]] = {}
     indexes: dict[str, str] = {}
     for stmt in statements_in(Statement.INIT_SCHEMA):
-        m = re.match(r"CREATE CONSTRAINT (\w+) IF NOT EXISTS FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", stmt)
+        m = re.match(
+            r"CREATE CONSTRAINT (\w+) IF NOT EXISTS FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", stmt
+        )
         if m:
             constraints[m[1]] = (m[2], m[3])
             continue
