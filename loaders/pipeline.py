@@ -67,6 +67,10 @@ class Loader(ABC):
         """Check a batch against the graph; the default keeps every row."""
         return Resolved(kept=batch)
 
+    def notes(self) -> list[str]:
+        """Observations for the report that are not rejects (e.g. rows with no primary taxonomy switch)."""
+        return []
+
     def files(self, path: Path) -> list[Path]:
         """The files a path stands for (a folder loaders may override this)."""
         if not path.exists():
@@ -106,6 +110,7 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
             _write(loader, batch, store, report, rejects)
         tick(report.read)
     report.seconds = time.perf_counter() - started
+    report.notes.extend(loader.notes())
     if options.report_path is not None:
         report.write_json(options.report_path)
     if report.read and report.reject_rate > options.max_reject_rate:

@@ -75,7 +75,7 @@ def normalize_zip(raw: str | None) -> str | None:
     """
     if raw is None:
         return None
-    digits = "".join(ch for ch in raw.strip() if ch.isdigit())
+    digits = "".join(ch for ch in raw.strip() if ch in "0123456789")
     if not digits or len(digits) != len(raw.strip().replace("-", "")):
         return None
     if len(digits) in (3, 4, 5):
