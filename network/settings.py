@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     neo4j_batch_size: int = Field(default=2000, ge=1, le=100_000)
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
+    # How long the driver retries a transient failure; kept under request_timeout_s so an API request
+    # during an outage ends as STORE_UNAVAILABLE rather than TIMEOUT.
+    neo4j_max_retry_time_s: float = Field(default=3.0, ge=0)
 
     # API limits (the GraphQL layer reads these; they live here so one object configures the process).
     max_query_depth: int = Field(default=10, ge=1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from network.settings import Settings
-from pnet_cli import db, load
+from pnet_cli import audit, db, load, serve, synth
 
 app = typer.Typer(
     name="pnet",
@@ -16,7 +16,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
 app.command("load")(load.load)
+app.command("serve")(serve.serve)
+app.command("synth")(synth.synth)
 
 
 @app.callback()

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from network.geo import haversine_miles
-from network.model import KEYS, NODE_RECORDS, Label, Participation, Record, Referral
+from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
+from network.validate import US_STATES
 
 R = TypeVar("R", bound=Record)
 
@@ -93,6 +96,131 @@ class CandidateRow:
 class StoreStats:
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: dict[str, int] = field(default_factory=dict)
+
+
+# -- directory search (API) ------------------------------------------------------------------------
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_words(text: str) -> list[str]:
+    """Lower-cased runs of letters: how names and name queries are cut into words, for both stores."""
+    return _NAME_WORD.findall(text.lower())
+
+
+def name_matches(name: str, terms: Sequence[str]) -> bool:
+    """Every term is the beginning of some word of ``name`` (``"ann he"`` finds ``"Ann Heart"``)."""
+    words = name_words(name)
+    return all(any(w.startswith(t) for w in words) for t in terms)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderQuery:
+    """A directory search over practitioners; every given filter must hold (they are ANDed).
+
+    Location filters (``center``+``radius_miles``, ``state``, ``zip5``) must hold at one and the same
+    practice location; participation filters (``network_ids``, ``accepting_new_patients``) at one and the
+    same participation in effect on ``as_of``.
+    """
+
+    as_of: str
+    name_terms: tuple[str, ...] = ()  # from name_words(); each must begin a word of the name
+    specialty_codes: frozenset[str] | None = None  # any of these among the practitioner's specialties
+    center: GeoPoint | None = None
+    radius_miles: float | None = None
+    state: str | None = None
+    zip5: str | None = None  # a practice location whose ZIP starts with these five digits
+    network_ids: tuple[str, ...] | None = None
+    accepting_new_patients: bool | None = None
+    language: str | None = None
+    sex: str | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.center is not None or self.state is not None or self.zip5 is not None
+
+    @property
+    def by_participation(self) -> bool:
+        return self.network_ids is not None or self.accepting_new_patients is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """What a store returns for a provider search before the exact name and distance tests."""
+
+    npi: str
+    name: str
+    location_id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderHit:
+    """One practitioner found, at its nearest qualifying location when the search is located."""
+
+    npi: str
+    name: str
+    location_id: str | None
+    distance_miles: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkCounts:
+    """Members of a network through participations in effect on a day."""
+
+    participations: int = 0
+    practitioners: int = 0
+    pcps: int = 0
+    specialists: int = 0
+    locations: int = 0
+
+
+# -- end directory search (API) --------------------------------------------------------------------
+
+
+# -- adequacy --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A latitude/longitude box, bounds inclusive; west <= east (callers split boxes crossing 180)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+
+@dataclass(frozen=True, slots=True)
+class AdequacyProviderRow:
+    """One in-effect participation of an audited network at one geocoded location in the box."""
+
+    npi: str
+    participation_id: str
+    network_id: str
+    specialty_code: str | None  # the participation's (what the practitioner is contracted as)
+    primary_specialty: str | None  # the practitioner's, for participations without a specialty
+    location_id: str
+    lat: float
+    lon: float
+    telehealth: bool
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerPointRow:
+    """One practitioner at one geocoded practice location in the box (recruitment candidates)."""
+
+    npi: str
+    specialties: tuple[str, ...]
+    location_id: str
+    lat: float
+    lon: float
+    active: bool
+
+
+# -- end adequacy ----------------------------------------------------------------------------------
 
 
 class GraphStore(ABC):
@@ -241,6 +369,75 @@ class GraphStore(ABC):
     def top_referral_targets(self, npis: Iterable[str], limit: int) -> dict[str, list[tuple[str, int]]]:
         """Per practitioner, the practitioners it refers to most: (npi, summed pair count), top first."""
 
+    # -- directory search (API) ---------------------------------------------------------------------
+    def search_providers(self, query: ProviderQuery) -> list[ProviderHit]:
+        """Practitioners matching ``query``, one hit each (nearest qualifying location), ordered by NPI.
+
+        Like :meth:`specialist_candidates`, stores only pre-filter (a wider radius, an index on names);
+        the name-word test and the exact distance are decided here, once, for both stores.
+        """
+        if query.center is not None and query.radius_miles is None:
+            raise ValueError("a provider search around a point needs radius_miles")
+        radius = query.radius_miles or 0.0
+        best: dict[str, ProviderHit] = {}
+        for row in self._provider_rows(query, radius * 1.002 + 0.01):
+            if query.name_terms and not name_matches(row.name, query.name_terms):
+                continue
+            distance: float | None = None
+            if query.center is not None:
+                if row.lat is None or row.lon is None:
+                    continue
+                distance = haversine_miles(query.center.lat, query.center.lon, row.lat, row.lon)
+                if distance > radius:
+                    continue
+            hit = ProviderHit(row.npi, row.name, row.location_id, distance)
+            held = best.get(row.npi)
+            if held is None or _nearer(hit, held):
+                best[row.npi] = hit
+        return [best[npi] for npi in sorted(best)]
+
+    @abstractmethod
+    def _provider_rows(self, query: ProviderQuery, prefilter_miles: float) -> list[ProviderRow]:
+        """Rows for practitioners matching every filter but the name words and the exact distance.
+
+        One row per qualifying practice location when ``query.located``, else one row per practitioner.
+        Rows may include practitioners whose names do not match (pre-filter only).
+        """
+
+    @abstractmethod
+    def network_counts(self, network_ids: Iterable[str], as_of: str) -> dict[str, NetworkCounts]:
+        """Per existing network, its members through participations in effect on ``as_of``."""
+
+    # -- end directory search (API) -----------------------------------------------------------------
+
+    # -- adequacy -----------------------------------------------------------------------------------
+    @abstractmethod
+    def adequacy_providers(
+        self, network_ids: Sequence[str], as_of: str, box: BBox
+    ) -> list[AdequacyProviderRow]:
+        """Participations of the networks in effect on ``as_of`` at locations in ``box`` (any role).
+
+        Ordered by participation id, then location id.
+        """
+
+    @abstractmethod
+    def practitioner_points(self, box: BBox) -> list[PractitionerPointRow]:
+        """Every practitioner practising at a location in ``box``; ordered by NPI, then location id."""
+
+    def counties_in_states(self, states: Iterable[str]) -> list[County]:
+        """Counties whose FIPS code lies in the given states (postal codes), ordered by FIPS.
+
+        By the FIPS state prefix, so Neo4j answers from the County.fips uniqueness index.
+        """
+        prefixes = sorted({p for p in (_state_fips_prefix(s) for s in states) if p})
+        return self._counties_by_fips_prefix(prefixes) if prefixes else []
+
+    @abstractmethod
+    def _counties_by_fips_prefix(self, prefixes: Sequence[str]) -> list[County]:
+        """Counties whose FIPS starts with one of ``prefixes``, ordered by FIPS."""
+
+    # -- end adequacy -------------------------------------------------------------------------------
+
     # -- whole-graph views (tests, reports) --------------------------------------------------------------
     @abstractmethod
     def stats(self) -> StoreStats:
@@ -249,6 +446,30 @@ class GraphStore(ABC):
     @abstractmethod
     def checksum(self) -> str:
         """A digest of every node's and relationship's content; equal graphs give equal checksums."""
+
+
+# -- directory search (API) ------------------------------------------------------------------------
+def _nearer(a: ProviderHit, b: ProviderHit) -> bool:
+    return (a.distance_miles or 0.0, a.location_id or "") < (b.distance_miles or 0.0, b.location_id or "")
+
+
+# -- end directory search (API) --------------------------------------------------------------------
+
+
+# -- adequacy --------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _state_fips_table() -> dict[str, str]:
+    import addfips
+
+    table = addfips.AddFIPS()
+    return {state: str(table.get_state_fips(state) or "") for state in US_STATES}
+
+
+def _state_fips_prefix(state: str) -> str | None:
+    return _state_fips_table().get(state.strip().upper()) or None
+
+
+# -- end adequacy ----------------------------------------------------------------------------------
 
 
 def key_of(label: Label) -> str:

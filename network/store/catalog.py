@@ -62,6 +62,21 @@ class Statement(StrEnum):
     KEYS_PLAN = "keys_plan"
     KEYS_COUNTY = "keys_county"
     KEYS_PARTICIPATION = "keys_participation"
+    # -- directory search (API)
+    SEARCH_NEAR = "search_near"
+    SEARCH_ZIP = "search_zip"
+    SEARCH_STATE = "search_state"
+    SEARCH_NAME = "search_name"
+    SEARCH_SPECIALTY = "search_specialty"
+    SEARCH_NETWORK = "search_network"
+    SEARCH_FILTER = "search_filter"
+    API_NETWORK_COUNTS = "api_network_counts"
+    # -- end directory search (API)
+    # -- adequacy
+    ADEQUACY_PROVIDERS = "adequacy_providers"
+    ADEQUACY_PRACTITIONER_POINTS = "adequacy_practitioner_points"
+    ADEQUACY_COUNTIES = "adequacy_counties"
+    # -- end adequacy
 
     @classmethod
     def per_label(cls, verb: str, label: Label) -> Statement:

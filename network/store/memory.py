@@ -23,11 +23,17 @@ from scipy.spatial import cKDTree
 
 from network.errors import StoreError
 from network.geo import chord_for_miles, unit_vectors
-from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel, Role
+from network.model import NODE_RECORDS, County, Label, Participation, Record, Referral, Rel, Role
 from network.store.base import (
+    AdequacyProviderRow,
+    BBox,
     CandidateQuery,
     CandidateRow,
     GraphStore,
+    NetworkCounts,
+    PractitionerPointRow,
+    ProviderQuery,
+    ProviderRow,
     RelRow,
     StoreStats,
     graph_checksum,
@@ -324,6 +330,182 @@ class MemoryStore(GraphStore):
                 out[npi] = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return out
 
+    # -- directory search (API) ---------------------------------------------------------------------
+    def _provider_rows(self, query: ProviderQuery, prefilter_miles: float) -> list[ProviderRow]:
+        rows: list[ProviderRow] = []
+        with self._lock:
+            near: set[str] | None = None
+            if query.center is not None:
+                near = set(self._locations_within(query.center.lat, query.center.lon, prefilter_miles))
+            for npi in sorted(self._by_label.get(Label.PRACTITIONER.value, ())):
+                node = (Label.PRACTITIONER.value, npi)
+                props = self._g.nodes[node]["props"]
+                if not self._practitioner_matches(node, props, query):
+                    continue
+                if not query.located:
+                    rows.append(ProviderRow(npi=npi, name=props.get("name", "")))
+                    continue
+                for loc_key in self._targets(node, Rel.PRACTICES_AT, Label.LOCATION):
+                    lprops = self._g.nodes[(Label.LOCATION.value, loc_key)]["props"]
+                    if near is not None and loc_key not in near:
+                        continue
+                    if query.state is not None and lprops.get("state") != query.state:
+                        continue
+                    if query.zip5 is not None and not str(lprops.get("zip") or "").startswith(query.zip5):
+                        continue
+                    rows.append(
+                        ProviderRow(npi, props.get("name", ""), loc_key, lprops.get("lat"), lprops.get("lon"))
+                    )
+        return rows
+
+    def _practitioner_matches(self, node: Node, props: dict[str, Any], query: ProviderQuery) -> bool:
+        if query.language is not None:
+            spoken = {lang.casefold() for lang in props.get("languages", [])}
+            if query.language.casefold() not in spoken:
+                return False
+        if query.sex is not None and str(props.get("sex") or "").lower() != query.sex.lower():
+            return False
+        if query.specialty_codes is not None and not (
+            set(self._targets(node, Rel.HAS_SPECIALTY, Label.SPECIALTY)) & query.specialty_codes
+        ):
+            return False
+        if not query.by_participation:
+            return True
+        networks = set(query.network_ids) if query.network_ids is not None else None
+        for part_key in self._targets(node, Rel.HAS_ROLE, Label.PARTICIPATION):
+            part = (Label.PARTICIPATION.value, part_key)
+            p = self._g.nodes[part]["props"]
+            if not _in_effect(p, query.as_of):
+                continue
+            if query.accepting_new_patients is not None and p.get("accepting_new_patients") is not (
+                query.accepting_new_patients
+            ):
+                continue
+            if networks is None or set(self._targets(part, Rel.IN_NETWORK, Label.NETWORK)) & networks:
+                return True
+        return False
+
+    def _targets(self, node: Node, rel: Rel, label: Label) -> list[str]:
+        return [v[1] for _, v, k in self._g.out_edges(node, keys=True) if k == rel.value and v[0] == label]
+
+    def network_counts(self, network_ids: Iterable[str], as_of: str) -> dict[str, NetworkCounts]:
+        out: dict[str, NetworkCounts] = {}
+        with self._lock:
+            for network_id in dict.fromkeys(network_ids):
+                node = (Label.NETWORK.value, network_id)
+                if node not in self._g:
+                    continue
+                parts = [
+                    u
+                    for u, _, k in self._g.in_edges(node, keys=True)
+                    if k == Rel.IN_NETWORK.value and u[0] == Label.PARTICIPATION.value
+                ]
+                parts = [u for u in parts if _in_effect(self._g.nodes[u]["props"], as_of)]
+                by_role: dict[str, set[str]] = defaultdict(set)
+                locations: set[str] = set()
+                for part in parts:
+                    role = self._g.nodes[part]["props"].get("role")
+                    for u, _, k in self._g.in_edges(part, keys=True):
+                        if k == Rel.HAS_ROLE.value and u[0] == Label.PRACTITIONER.value:
+                            by_role[str(role)].add(u[1])
+                            by_role[""].add(u[1])
+                    locations.update(self._targets(part, Rel.AT_LOCATION, Label.LOCATION))
+                out[network_id] = NetworkCounts(
+                    participations=len(parts),
+                    practitioners=len(by_role[""]),
+                    pcps=len(by_role[Role.PCP.value]),
+                    specialists=len(by_role[Role.SPECIALIST.value]),
+                    locations=len(locations),
+                )
+        return out
+
+    # -- end directory search (API) -----------------------------------------------------------------
+
+    # -- adequacy -----------------------------------------------------------------------------------
+    # Bulk reads walk the adjacency dicts (graph.pred / graph.succ: {neighbour: {edge key: data}}) and
+    # compare plain strings: networkx edge views and enum lookups cost more than the audit itself here.
+    def adequacy_providers(
+        self, network_ids: Sequence[str], as_of: str, box: BBox
+    ) -> list[AdequacyProviderRow]:
+        rows: list[AdequacyProviderRow] = []
+        in_network, participation = Rel.IN_NETWORK.value, Label.PARTICIPATION.value
+        with self._lock:
+            for network_id in dict.fromkeys(network_ids):
+                node = (Label.NETWORK.value, network_id)
+                if node not in self._g:
+                    continue
+                for part, keys in self._g.pred[node].items():
+                    if in_network in keys and part[0] == participation:
+                        rows.extend(self._adequacy_rows(part, network_id, as_of, box))
+        rows.sort(key=lambda r: (r.participation_id, r.location_id))
+        return rows
+
+    def _adequacy_rows(self, part: Node, network_id: str, as_of: str, box: BBox) -> list[AdequacyProviderRow]:
+        nodes = self._g.nodes
+        p = nodes[part]["props"]
+        if not _adequacy_in_effect(p, as_of):
+            return []
+        role = next((u for u, keys in self._g.pred[part].items() if _HAS_ROLE in keys), None)
+        if role is None:
+            return []
+        practitioner = nodes[role]["props"]
+        rows: list[AdequacyProviderRow] = []
+        for loc, keys in self._g.succ[part].items():
+            if _AT_LOCATION not in keys:
+                continue
+            lp = nodes[loc]["props"]
+            lat, lon = lp.get("lat"), lp.get("lon")
+            if lat is None or lon is None or not box.contains(lat, lon):
+                continue
+            rows.append(
+                AdequacyProviderRow(
+                    npi=role[1],
+                    participation_id=p["id"],
+                    network_id=network_id,
+                    specialty_code=p.get("specialty_code"),
+                    primary_specialty=practitioner.get("primary_specialty"),
+                    location_id=loc[1],
+                    lat=lat,
+                    lon=lon,
+                    telehealth=bool(p.get("telehealth", False)),
+                    active=bool(practitioner.get("active", True)),
+                )
+            )
+        return rows
+
+    def practitioner_points(self, box: BBox) -> list[PractitionerPointRow]:
+        rows: list[PractitionerPointRow] = []
+        location, practitioner = Label.LOCATION.value, Label.PRACTITIONER.value
+        with self._lock:
+            nodes, pred = self._g.nodes, self._g.pred
+            for loc_key in self._by_label.get(location, ()):
+                loc = (location, loc_key)
+                lp = nodes[loc]["props"]
+                lat, lon = lp.get("lat"), lp.get("lon")
+                if lat is None or lon is None or not box.contains(lat, lon):
+                    continue
+                for u, keys in pred[loc].items():
+                    if _PRACTICES_AT not in keys or u[0] != practitioner:
+                        continue
+                    pp = nodes[u]["props"]
+                    specialties = tuple(pp.get("specialties", ()))
+                    rows.append(
+                        PractitionerPointRow(
+                            u[1], specialties, loc_key, lat, lon, bool(pp.get("active", True))
+                        )
+                    )
+        rows.sort(key=lambda r: (r.npi, r.location_id))
+        return rows
+
+    def _counties_by_fips_prefix(self, prefixes: Sequence[str]) -> list[County]:
+        with self._lock:
+            keys = sorted(
+                k for k in self._by_label.get(Label.COUNTY.value, ()) if k.startswith(tuple(prefixes))
+            )
+            return [record_from_props(County, self._g.nodes[(Label.COUNTY.value, k)]["props"]) for k in keys]
+
+    # -- end adequacy -------------------------------------------------------------------------------
+
     # -- whole-graph views -----------------------------------------------------------------------------
     def stats(self) -> StoreStats:
         with self._lock:
@@ -341,6 +523,27 @@ class MemoryStore(GraphStore):
                 for u, v, k, data in self._g.edges(keys=True, data=True)
             ]
         return graph_checksum(nodes, rels)
+
+
+# -- directory search (API) ------------------------------------------------------------------------
+def _in_effect(props: dict[str, Any], as_of: str) -> bool:
+    effective, termination = props.get("effective"), props.get("termination")
+    return (effective is None or effective <= as_of) and (termination is None or as_of < termination)
+
+
+# -- end directory search (API) --------------------------------------------------------------------
+
+
+# -- adequacy --------------------------------------------------------------------------------------
+_HAS_ROLE, _AT_LOCATION, _PRACTICES_AT = Rel.HAS_ROLE.value, Rel.AT_LOCATION.value, Rel.PRACTICES_AT.value
+
+
+def _adequacy_in_effect(props: dict[str, Any], as_of: str) -> bool:
+    effective, termination = props.get("effective"), props.get("termination")
+    return (effective is None or effective <= as_of) and (termination is None or as_of < termination)
+
+
+# -- end adequacy ----------------------------------------------------------------------------------
 
 
 def _referral_edge_key(ref: Referral) -> str:

@@ -25,12 +25,18 @@ from neo4j.exceptions import (
 
 from network.errors import StoreError, StoreUnavailable
 from network.geo import METERS_PER_MILE
-from network.model import KEYS, NODE_RECORDS, Label, Participation, Record, Referral
+from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
 from network.settings import Settings
 from network.store.base import (
+    AdequacyProviderRow,
+    BBox,
     CandidateQuery,
     CandidateRow,
     GraphStore,
+    NetworkCounts,
+    PractitionerPointRow,
+    ProviderQuery,
+    ProviderRow,
     RelRow,
     StoreStats,
     graph_checksum,
@@ -56,7 +62,7 @@ class Neo4jStore(GraphStore):
             connection_timeout=settings.neo4j_connection_timeout_s,
             connection_acquisition_timeout=settings.neo4j_connection_timeout_s * 2,
             max_connection_pool_size=settings.neo4j_max_pool_size,
-            max_transaction_retry_time=settings.neo4j_connection_timeout_s * 2,
+            max_transaction_retry_time=settings.neo4j_max_retry_time_s,
             # Plan notifications (e.g. "property key does not exist" on a fresh graph) are noise in logs.
             notifications_min_severity="OFF",
         )
@@ -206,6 +212,57 @@ class Neo4jStore(GraphStore):
             out[r["npi"]] = [(str(t), int(c)) for t, c in r["top"]]
         return out
 
+    # -- directory search (API) ---------------------------------------------------------------------
+    def _provider_rows(self, query: ProviderQuery, prefilter_miles: float) -> list[ProviderRow]:
+        anchor = _search_anchor(query, prefilter_miles)
+        if anchor is None:
+            raise ValueError("a provider search needs a name, specialty, location or network filter")
+        npis = [r["npi"] for r in self._run(*anchor)]
+        if not npis:
+            return []
+        center = query.center
+        params = {
+            "npis": npis,
+            "as_of": query.as_of,
+            "language": query.language.casefold() if query.language else None,
+            "sex": query.sex.lower() if query.sex else None,
+            "specialties": sorted(query.specialty_codes) if query.specialty_codes is not None else None,
+            "by_participation": query.by_participation,
+            "accepting": query.accepting_new_patients,
+            "networks": list(query.network_ids) if query.network_ids is not None else None,
+            "located": query.located,
+            "lat": center.lat if center else None,
+            "lon": center.lon if center else None,
+            "meters": prefilter_miles * METERS_PER_MILE,
+            "state": query.state,
+            "zip": query.zip5,
+        }
+        return [ProviderRow(**r) for r in self._run(Statement.SEARCH_FILTER, params)]
+
+    def network_counts(self, network_ids: Iterable[str], as_of: str) -> dict[str, NetworkCounts]:
+        params = {"ids": list(dict.fromkeys(network_ids)), "as_of": as_of}
+        rows = self._run(Statement.API_NETWORK_COUNTS, params)
+        return {r.pop("id"): NetworkCounts(**r) for r in rows}
+
+    # -- end directory search (API) -----------------------------------------------------------------
+
+    # -- adequacy -----------------------------------------------------------------------------------
+    def adequacy_providers(
+        self, network_ids: Sequence[str], as_of: str, box: BBox
+    ) -> list[AdequacyProviderRow]:
+        params = {**_box_params(box), "networks": list(dict.fromkeys(network_ids)), "as_of": as_of}
+        return [AdequacyProviderRow(**r) for r in self._run(Statement.ADEQUACY_PROVIDERS, params)]
+
+    def practitioner_points(self, box: BBox) -> list[PractitionerPointRow]:
+        rows = self._run(Statement.ADEQUACY_PRACTITIONER_POINTS, _box_params(box))
+        return [PractitionerPointRow(**{**r, "specialties": tuple(r["specialties"])}) for r in rows]
+
+    def _counties_by_fips_prefix(self, prefixes: Sequence[str]) -> list[County]:
+        rows = self._run(Statement.ADEQUACY_COUNTIES, {"prefixes": list(prefixes)})
+        return [record_from_props(County, r["props"]) for r in rows]
+
+    # -- end adequacy -------------------------------------------------------------------------------
+
     def stats(self) -> StoreStats:
         nodes = {r["label"]: r["nodes"] for r in self._run(Statement.STATS_NODES)}
         rels = {r["type"]: r["rels"] for r in self._run(Statement.STATS_RELATIONSHIPS)}
@@ -233,3 +290,37 @@ def _node_row(rec: Record, digest: str) -> dict[str, Any]:
         "props": {k: v for k, v in rec.as_dict().items() if v is not None},
         "links": links,
     }
+
+
+# -- directory search (API) ------------------------------------------------------------------------
+def _search_anchor(query: ProviderQuery, prefilter_miles: float) -> tuple[Statement, dict[str, Any]] | None:
+    """The most selective indexed filter of a search, as the statement that seeks it (None: no anchor)."""
+    if query.center is not None:
+        return Statement.SEARCH_NEAR, {
+            "lat": query.center.lat,
+            "lon": query.center.lon,
+            "meters": prefilter_miles * METERS_PER_MILE,
+        }
+    if query.zip5 is not None:
+        return Statement.SEARCH_ZIP, {"zip": query.zip5}
+    if query.name_terms:
+        # Terms are runs of letters (network.store.base.name_words), so nothing needs Lucene escaping.
+        return Statement.SEARCH_NAME, {"lucene": " AND ".join(f"{t}*" for t in query.name_terms)}
+    if query.specialty_codes is not None:
+        return Statement.SEARCH_SPECIALTY, {"codes": sorted(query.specialty_codes)}
+    if query.network_ids is not None:
+        return Statement.SEARCH_NETWORK, {"networks": list(query.network_ids), "as_of": query.as_of}
+    if query.state is not None:
+        return Statement.SEARCH_STATE, {"state": query.state}
+    return None
+
+
+# -- end directory search (API) --------------------------------------------------------------------
+
+
+# -- adequacy --------------------------------------------------------------------------------------
+def _box_params(box: BBox) -> dict[str, float]:
+    return {"south": box.south, "west": box.west, "north": box.north, "east": box.east}
+
+
+# -- end adequacy ----------------------------------------------------------------------------------

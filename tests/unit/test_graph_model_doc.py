@@ -28,7 +28,9 @@ def _schema() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         if m:
             constraints[m[1]] = (m[2], m[3])
             continue
-        m = re.match(r"CREATE (?:(\w+) )?INDEX (\w+) IF NOT EXISTS FOR \(n:(\w+)\) ON \(n\.(\w+)\)", stmt)
+        m = re.match(
+            r"CREATE (?:(\w+) )?INDEX (\w+) IF NOT EXISTS FOR \(n:(\w+)\) ON (?:EACH \[)?\(?n\.(\w+)", stmt
+        )
         assert m, f"unrecognised schema statement: {stmt}"
         indexes[m[2]] = f"{m[3]}.{m[4]}"
     return constraints, indexes

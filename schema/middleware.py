@@ -1,0 +1,53 @@
+"""Request ids and a privacy-safe access log (method, path, status, time: never a query string)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schema.metrics import ApiMetrics
+
+log = logging.getLogger("pnet.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+KNOWN_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+
+
+class RequestIdMiddleware:
+    """Takes a sane ``X-Request-ID`` from the caller or makes one; echoes it and logs the request."""
+
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = scope.get("path", "")
+            route = path if path in KNOWN_ROUTES else "other"
+            self.metrics.http.labels(route=route, status=str(status)).inc()
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.info(
+                "%s %s %d %.1fms [request %s]", scope.get("method"), route, status, elapsed_ms, request_id
+            )

@@ -1,0 +1,105 @@
+"""The root ``Query``: thin resolvers that check limits, call a service off the loop, and map results."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeAlias
+
+import strawberry
+
+from network.model import Plan, Practitioner
+from network.services import (
+    InvalidRequest,
+    PcpNotInNetwork,
+    PlanNotFound,
+    ProviderNotFound,
+    ReferralOptions,
+    referral_options,
+    search_providers,
+)
+from network.services.directory import find_specialties
+from schema.context import ApiInfo
+from schema.errors import check_page_size
+from schema.types import described
+from schema.types.inputs import ProviderFilterInput, ReferralSearchInput
+from schema.types.network import NetworkType
+from schema.types.plan import PlanType
+from schema.types.problems import (
+    InvalidInputType,
+    PcpNotInNetworkType,
+    PlanNotFoundType,
+    ProviderNotFoundType,
+)
+from schema.types.provider import ProviderType
+from schema.types.referral import ReferralOptionsType
+from schema.types.search import ProviderConnectionType
+from schema.types.specialty import SpecialtyType
+
+ReferralOptionsResult: TypeAlias = Annotated[
+    ReferralOptionsType | ProviderNotFoundType | PlanNotFoundType | PcpNotInNetworkType | InvalidInputType,
+    strawberry.union("ReferralOptionsResult"),
+]
+ProvidersResult: TypeAlias = Annotated[
+    ProviderConnectionType | InvalidInputType, strawberry.union("ProvidersResult")
+]
+
+
+@strawberry.type
+class Query:
+    @described("In-network specialists near a member for a PCP and a plan, one page.")
+    async def referral_options(
+        self, info: ApiInfo, input: ReferralSearchInput, first: int | None = 20, after: str | None = None
+    ) -> ReferralOptionsResult:
+        ctx = info.context
+        size = check_page_size(first, ctx.settings.max_page_size, default=20)
+        request = input.to_domain(ctx.today)
+        result = await ctx.gateway.call(referral_options, ctx.gateway.store, request, first=size, after=after)
+        match result:
+            case ReferralOptions():
+                return ReferralOptionsType.from_domain(result)
+            case ProviderNotFound():
+                return ProviderNotFoundType.from_domain(result)
+            case PlanNotFound():
+                return PlanNotFoundType.from_domain(result)
+            case PcpNotInNetwork():
+                return PcpNotInNetworkType.from_domain(result)
+            case InvalidRequest():
+                return InvalidInputType.from_domain(result)
+
+    @described("A practitioner by NPI; null when unknown.")
+    async def provider(self, info: ApiInfo, npi: str) -> ProviderType | None:
+        rec = await info.context.loaders.practitioners.load(npi.strip())
+        return ProviderType.from_domain(rec) if isinstance(rec, Practitioner) else None
+
+    @described("Search practitioners; nearest first with near, else by name.")
+    async def providers(
+        self, info: ApiInfo, filter: ProviderFilterInput, first: int | None = 20, after: str | None = None
+    ) -> ProvidersResult:
+        ctx = info.context
+        size = check_page_size(first, ctx.settings.max_page_size, default=20)
+        flt = filter.to_domain(ctx.today)
+        result = await ctx.gateway.call(search_providers, ctx.gateway.store, flt, first=size, after=after)
+        if isinstance(result, InvalidRequest):
+            return InvalidInputType.from_domain(result)
+        return ProviderConnectionType.from_domain(result)
+
+    @described("A plan by id; null when unknown.")
+    async def plan(self, info: ApiInfo, id: strawberry.ID) -> PlanType | None:
+        rec = await info.context.loaders.plans.load(str(id))
+        return PlanType.from_domain(rec) if isinstance(rec, Plan) else None
+
+    @described("A network by id; null when unknown.")
+    async def network(self, info: ApiInfo, id: strawberry.ID) -> NetworkType | None:
+        rec = await info.context.loaders.networks.load(str(id))
+        return NetworkType.from_domain(rec) if rec is not None else None
+
+    @described("Stored specialties whose code, display or CMS type contains search.")
+    async def specialties(
+        self, info: ApiInfo, search: str | None = None, first: int | None = 50
+    ) -> list[SpecialtyType]:
+        ctx = info.context
+        size = check_page_size(first, ctx.settings.max_page_size, default=50)
+        found = await ctx.gateway.call(find_specialties, ctx.gateway.store, search, size)
+        return [SpecialtyType.from_domain(s) for s in found]
+
+
+__all__ = ["Query"]

@@ -1,0 +1,100 @@
+"""``ReferralOptions``: one page of in-network specialists for a PCP, a plan and a member's location."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeVar
+
+import strawberry
+
+from network.errors import StoreError
+from network.services import ReferralOption, ReferralOptions
+from schema.context import ApiInfo
+from schema.types import described
+from schema.types.location import LocationType
+from schema.types.network import NetworkType
+from schema.types.paging import PageInfoType
+from schema.types.plan import PlanType
+from schema.types.provider import ProviderType
+from schema.types.specialty import SpecialtyType
+
+T = TypeVar("T")
+
+
+def _present(rec: T | None, what: str) -> T:
+    # The service saw it moments ago; vanishing mid-request means the graph changed under us.
+    if rec is None:
+        raise StoreError(f"{what} disappeared while the request ran")
+    return rec
+
+
+@strawberry.type(name="ReferralOption")
+class ReferralOptionType:
+    distance_miles: float = strawberry.field(description="great-circle miles to the nearest location")
+    accepting_new_patients: bool | None
+    referral_required: bool = strawberry.field(description="false for OB/GYN and plans without referrals")
+    prior_referrals: int = strawberry.field(description="shared-patient pairs from this PCP; 0 if none")
+    option: strawberry.Private[ReferralOption]
+
+    @classmethod
+    def from_domain(cls, option: ReferralOption) -> ReferralOptionType:
+        return cls(
+            distance_miles=option.distance_miles,
+            accepting_new_patients=option.accepting_new_patients,
+            referral_required=option.referral_required,
+            prior_referrals=option.prior_referrals,
+            option=option,
+        )
+
+    @strawberry.field
+    async def specialist(self, info: ApiInfo) -> ProviderType:
+        rec = await info.context.loaders.practitioners.load(self.option.npi)
+        return ProviderType.from_domain(_present(rec, f"practitioner {self.option.npi}"))
+
+    @described("The specialist's nearest qualifying location.")
+    async def location(self, info: ApiInfo) -> LocationType:
+        rec = await info.context.loaders.locations.load(self.option.location_id)
+        return LocationType.from_domain(_present(rec, f"location {self.option.location_id}"))
+
+    @described("The specialty the participation covers.")
+    async def specialty(self, info: ApiInfo) -> SpecialtyType:
+        return SpecialtyType.from_domain(
+            await info.context.loaders.specialties.load(self.option.specialty_code)
+        )
+
+    @strawberry.field
+    async def network(self, info: ApiInfo) -> NetworkType:
+        rec = await info.context.loaders.networks.load(self.option.network_id)
+        return NetworkType.from_domain(_present(rec, f"network {self.option.network_id}"))
+
+
+@strawberry.type(name="ReferralOptionEdge")
+class ReferralOptionEdgeType:
+    cursor: str
+    node: ReferralOptionType
+
+
+@strawberry.type(name="ReferralOptions")
+class ReferralOptionsType:
+    pcp: ProviderType
+    plan: PlanType
+    as_of: date
+    total_count: int = strawberry.field(description="specialists matching, over all pages")
+    edges: list[ReferralOptionEdgeType]
+    page_info: PageInfoType
+
+    @classmethod
+    def from_domain(cls, page: ReferralOptions) -> ReferralOptionsType:
+        return cls(
+            pcp=ProviderType.from_domain(page.pcp),
+            plan=PlanType.from_domain(page.plan),
+            as_of=date.fromisoformat(page.as_of),
+            total_count=page.total_count,
+            edges=[
+                ReferralOptionEdgeType(cursor=o.cursor, node=ReferralOptionType.from_domain(o))
+                for o in page.options
+            ],
+            page_info=PageInfoType.from_cursors(
+                [o.cursor for o in page.options], has_next=page.has_next, has_previous=page.has_previous
+            ),
+        )

@@ -1,0 +1,57 @@
+"""The GraphQL HTTP view: POST only, a per-request context and timeout, no subscriptions or batches."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.types import ExecutionResult
+
+from schema.context import ApiContext
+from schema.errors import Code, RequestTimeout
+from schema.runtime import Runtime
+
+log = logging.getLogger("pnet.api")
+
+
+class PnetGraphQL(GraphQL[ApiContext, None]):
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(
+            runtime.schema,
+            graphql_ide="graphiql" if runtime.settings.graphiql else None,
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=False,
+        )
+        self._runtime = runtime
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> ApiContext:
+        return ApiContext(
+            settings=self._runtime.settings,
+            gateway=self._runtime.gateway,
+            request_id=str(request.scope.get("state", {}).get("request_id", "-")),
+        )
+
+    def is_request_allowed(self, request: BaseRequestProtocol) -> bool:
+        # Variables may hold a member's location: they travel in a POST body, never in a URL.
+        return request.method == "POST"
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        return False  # served by the GET route of schema.app, which never executes anything
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        seconds = self._runtime.settings.request_timeout_s
+        with anyio.move_on_after(seconds):
+            result: ExecutionResult = await super().execute_single(*args, **kwargs)
+            return result
+        context = kwargs.get("context")
+        log.warning("request timed out after %gs [request %s]", seconds, getattr(context, "request_id", "-"))
+        self._runtime.metrics.requests.labels(operation="-", outcome=Code.TIMEOUT.value).inc()
+        error = GraphQLError(str(RequestTimeout(seconds)), extensions={"code": Code.TIMEOUT.value})
+        return ExecutionResult(data=None, errors=[error])

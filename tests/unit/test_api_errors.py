@@ -1,0 +1,92 @@
+"""Expected failures are union members; bugs are masked and logged; an unreachable store fails fast."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from test_api_region import (
+    PCP,
+    REFERRAL_QUERY,
+    BrokenStore,
+    api_client,
+    build_region,
+    gql,
+    referral_variables,
+    unavailable,
+)
+
+from network.model import Participation
+from network.store.memory import MemoryStore
+
+PROVIDER_QUERY = '{ provider(npi: "1003000100") { name } }'
+
+
+@pytest.mark.parametrize(
+    ("input_", "typename", "check"),
+    [
+        ({"pcpNpi": "1999999992"}, "ProviderNotFound", "1999999992"),
+        ({"planId": "NOPE"}, "PlanNotFound", "NOPE"),
+        ({"radiusMiles": 250}, "InvalidInput", "radius"),
+        ({"near": {"zip": "00000"}}, "InvalidInput", "ZIP"),
+        ({"specialty": "Cardiolgy"}, "InvalidInput", "Cardiology"),
+    ],
+)
+async def test_expected_failures_are_union_members(input_: dict[str, Any], typename: str, check: str) -> None:
+    async with api_client(build_region(MemoryStore())) as client:
+        body = await gql(client, REFERRAL_QUERY, referral_variables(**input_))
+    result = body["data"]["referralOptions"]
+    assert "errors" not in body
+    assert result["__typename"] == typename
+    assert check in result["message"] + " ".join(result.get("suggestions") or [])
+
+
+async def test_pcp_not_in_network_names_the_pcps_networks() -> None:
+    store = build_region(MemoryStore())
+    store.upsert([Participation(id=f"P-{PCP}-N-PPO", npi=PCP, network_id="N-PPO", role="specialist")])
+    query = """query($input: ReferralSearchInput!) { referralOptions(input: $input) {
+        __typename ... on PcpNotInNetwork { message pcp { npi } plan { id } pcpNetworks { id } } } }"""
+    async with api_client(store) as client:
+        body = await gql(client, query, referral_variables(planId="PPO"))
+    result = body["data"]["referralOptions"]
+    assert result["__typename"] == "PcpNotInNetwork"
+    assert (result["pcp"]["npi"], result["plan"]["id"]) == (PCP, "PPO")
+    assert result["pcpNetworks"] == [{"id": "N-HMO"}]
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = build_region(BrokenStore())
+    store.fail_with = ZeroDivisionError("secret internals")
+    async with api_client(store) as client:
+        response = await client.post(
+            "/graphql", json={"query": PROVIDER_QUERY}, headers={"x-request-id": "req-42"}
+        )
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
+    assert "secret" not in response.text
+    logged = [r for r in caplog.records if r.name == "pnet.api" and r.levelno == logging.ERROR]
+    assert len(logged) == 1
+    assert "req-42" in logged[0].getMessage()
+    assert logged[0].exc_info is not None and logged[0].exc_info[0] is ZeroDivisionError
+
+
+async def test_store_unavailable_fails_fast_then_recovers() -> None:
+    store = build_region(BrokenStore())
+    store.fail_with = unavailable()
+    async with api_client(store) as client:
+        first = await gql(client, PROVIDER_QUERY)
+        reads_after_first = store.reads
+        second = await gql(client, PROVIDER_QUERY)
+        assert store.reads == reads_after_first  # the gateway answered without waiting on the store
+        store.fail_with = None
+        assert (await client.get("/readyz")).status_code == 200  # a readiness probe re-opens the way
+        third = await gql(client, PROVIDER_QUERY)
+    for body in (first, second):
+        assert body["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+        assert "unavailable" in body["errors"][0]["message"]
+    assert third["data"]["provider"]["name"] == "Paula Primary"
+    assert "errors" not in third
