@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from network.settings import Settings
-from pnet_cli import audit, db, load, serve, synth
+from pnet_cli import audit, db, demo, load, serve, synth
 
 app = typer.Typer(
     name="pnet",
@@ -20,6 +20,7 @@ app.add_typer(audit.app, name="audit")
 app.command("load")(load.load)
 app.command("serve")(serve.serve)
 app.command("synth")(synth.synth)
+app.command("demo")(demo.demo)
 
 
 @app.callback()
