@@ -52,7 +52,7 @@ class Resolved:
 
 class Loader(ABC):
     source: ClassVar[str]
-    # Labels of related records, in the order they must be written (targets before what links to them).
+    # The order labels are written in, related and primary records alike (targets before what links to them).
     related_order: ClassVar[tuple[Label, ...]] = ()
 
     @abstractmethod
@@ -144,24 +144,25 @@ def _write(
         _reject(report, writer, [reject])
     for reason, n in resolved.skipped.items():
         report.add_skip(reason, n)
+    # Label by label in the loader's order, a label's related records before its primaries: a row's
+    # related record may link to another row's primary of an earlier label in the same batch.
     related: dict[Label, list[Record]] = {}
+    primaries: dict[Label, list[Record]] = {}
+    referrals: list[Referral] = []
     for m in resolved.kept:
         for rec in m.related:
             related.setdefault(rec.LABEL, []).append(rec)
-    for label in loader.related_order:
-        if label in related:
-            report.add_related(label.value, store.upsert(related.pop(label)))
-    for label, recs in related.items():  # a label the loader forgot to order: still written, never lost
-        report.add_related(label.value, store.upsert(recs))
-    referrals: list[Referral] = []
-    nodes: dict[Label, list[Record]] = {}
-    for m in resolved.kept:
         if isinstance(m.primary, Referral):
             referrals.append(m.primary)
         else:
-            nodes.setdefault(m.primary.LABEL, []).append(m.primary)
-    for recs in nodes.values():
-        report.add_primary(store.upsert(recs))
+            primaries.setdefault(m.primary.LABEL, []).append(m.primary)
+    order = list(loader.related_order)
+    order += [label for label in (*related, *primaries) if label not in order]  # never lost if unordered
+    for label in order:
+        if label in related:
+            report.add_related(label.value, store.upsert(related[label]))
+        if label in primaries:
+            report.add_primary(store.upsert(primaries[label]))
     if referrals:
         report.add_primary(store.upsert_referrals(referrals))
 
