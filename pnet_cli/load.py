@@ -28,6 +28,13 @@ def load(
     report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),
     rejects: Path | None = typer.Option(None, help="rejects CSV path [data dir/reports]"),
     progress: bool | None = typer.Option(None, "--progress/--no-progress", help="[on a terminal]"),
+    option: list[str] = typer.Option(
+        [],
+        "--option",
+        "-o",
+        help="source-specific KEY=VALUE, repeatable: plannet default_plan_type=hmo|ppo|epo|pos "
+        "(for InsurancePlans naming no design); counties standards=DIR",
+    ),
 ) -> None:
     """Load a source file into the configured store. Exit 1 when unreadable or over the reject rate."""
     settings = settings_from(ctx)
@@ -40,10 +47,17 @@ def load(
         rejects_path=rejects or report_dir / f"rejects-{source}-{stamp}.csv",
         progress=progress,
     )
+    extra: dict[str, str] = {}
+    for item in option:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--option takes KEY=VALUE, got {item!r}", code=2)
+        extra[key.strip()] = value.strip()
     source_options = SourceOptions(
         states=frozenset(s.strip().upper() for s in states.split(",")) if states else None,
         window_days=window_days,
         year=year,
+        extra=extra,
     )
     try:
         loader = make_loader(source, source_options)
