@@ -83,7 +83,10 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
 def local_neo4j_env() -> dict[str, str]:
     return {
         **os.environ,
-        "PNET_NEO4J_HOME": str(REPO / ".neo4j-test"),
+        # One data folder per port, so two suites on two ports never share (and lock) a store.
+        "PNET_NEO4J_HOME": str(
+            REPO / (".neo4j-test" if TEST_NEO4J_PORT == 7688 else f".neo4j-test-{TEST_NEO4J_PORT}")
+        ),
         "PNET_NEO4J_BOLT_PORT": str(TEST_NEO4J_PORT),
         "PNET_NEO4J_PASSWORD": TEST_NEO4J_PASSWORD,
     }

@@ -1,0 +1,13 @@
+"""``pnet synth``: a realistic synthetic region written in exactly the formats pnet's loaders read.
+
+See ``docs/synth.md``. :func:`generate` writes ``nppes.csv``, ``plans.csv``, ``participation.csv``,
+``referrals.csv`` and ``counties.csv`` plus ``planted.json`` (the deliberately bad rows) and
+``manifest.json`` (arguments, counts and a demo example computed from the data).
+"""
+
+from __future__ import annotations
+
+from loaders.synth.config import SynthConfig
+from loaders.synth.generate import FILES, generate
+
+__all__ = ["FILES", "SynthConfig", "generate"]
