@@ -6,6 +6,8 @@ from typing import Annotated, TypeAlias
 
 import strawberry
 
+from network.adequacy import AdequacyReport
+from network.errors import InvalidInput
 from network.model import Plan, Practitioner
 from network.services import (
     InvalidRequest,
@@ -20,6 +22,10 @@ from network.services.directory import find_specialties
 from schema.context import ApiInfo
 from schema.errors import check_page_size
 from schema.types import described
+from schema.types.adequacy import NetworkAdequacyType
+from schema.types.adequacy_cell import decode_cell_cursor
+from schema.types.adequacy_input import NetworkAdequacyInput
+from schema.types.adequacy_result import NetworkNotFound, NetworkNotFoundType, run_audit
 from schema.types.inputs import ProviderFilterInput, ReferralSearchInput
 from schema.types.network import NetworkType
 from schema.types.plan import PlanType
@@ -40,6 +46,10 @@ ReferralOptionsResult: TypeAlias = Annotated[
 ]
 ProvidersResult: TypeAlias = Annotated[
     ProviderConnectionType | InvalidInputType, strawberry.union("ProvidersResult")
+]
+NetworkAdequacyResult: TypeAlias = Annotated[
+    NetworkAdequacyType | NetworkNotFoundType | PlanNotFoundType | InvalidInputType,
+    strawberry.union("NetworkAdequacyResult"),
 ]
 
 
@@ -100,6 +110,30 @@ class Query:
         size = check_page_size(first, ctx.settings.max_page_size, default=50)
         found = await ctx.gateway.call(find_specialties, ctx.gateway.store, search, size)
         return [SpecialtyType.from_domain(s) for s in found]
+
+    @described(
+        "CMS 42 CFR 422.116 adequacy audit of a network or a plan's networks in a state or counties, "
+        "on ZIP-centroid sample points (distance and minimum number; time is not evaluated)."
+    )
+    async def network_adequacy(
+        self, info: ApiInfo, input: NetworkAdequacyInput, first: int | None = 50, after: str | None = None
+    ) -> NetworkAdequacyResult:
+        ctx = info.context
+        size = check_page_size(first, ctx.settings.max_page_size, default=50)
+        try:
+            request, after_key = input.to_domain(ctx.today), decode_cell_cursor(after)
+        except InvalidInput as exc:
+            return InvalidInputType.from_domain(InvalidRequest.from_error(exc))
+        result = await run_audit(ctx.gateway, request)
+        match result:
+            case AdequacyReport():
+                return NetworkAdequacyType.from_domain(result, size, after_key)
+            case NetworkNotFound():
+                return NetworkNotFoundType.from_domain(result)
+            case PlanNotFound():
+                return PlanNotFoundType.from_domain(result)
+            case InvalidRequest():
+                return InvalidInputType.from_domain(result)
 
 
 __all__ = ["Query"]

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_api_region import AS_OF, CENTER, PCP, api_client, build_region, gql
+from test_api_adequacy import build_adequacy_region
+from test_api_region import AS_OF, CENTER, PCP, api_client, gql
 
 from network.store.memory import MemoryStore
 from schema.export import REGENERATE, SDL_PATH, sdl
@@ -38,6 +39,10 @@ EXAMPLES: dict[str, tuple[dict[str, Any], str]] = {
     "plan": ({"id": "HMO", "asOf": AS_OF}, '"pcps": 1'),
     "network": ({"id": "N-PPO"}, '"name": "PPO network"'),
     "specialties": ({"search": "cardio"}, '"code": "207RC0000X"'),
+    "network_adequacy": (
+        {"input": {"planId": "PPO", "state": "CT", "specialtyTypes": ["Cardiology", "Gynecology OB/GYN"]}},
+        '"reason": "access"',
+    ),
 }
 
 
@@ -53,7 +58,7 @@ def test_every_example_is_covered() -> None:
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 async def test_example_runs(name: str) -> None:
     variables, expected = EXAMPLES[name]
-    async with api_client(build_region(MemoryStore())) as client:
+    async with api_client(build_adequacy_region(MemoryStore())) as client:
         body = await gql(client, (QUERIES / f"{name}.graphql").read_text(), variables)
     assert "errors" not in body, body
     assert expected in json.dumps(body)
