@@ -1,6 +1,6 @@
 """``pnet load counties FILE``: the CMS MA HSD county reference (designations, beneficiaries, overrides).
 
-The layout (``docs/formats/counties.md``) is the HSD Reference File's, saved as CSV: ``COUNTY, ST,
+The layout (``docs/formats.md``) is the HSD Reference File's, saved as CSV: ``COUNTY, ST,
 COUNTY DESIGNATION, TOTAL BENEFICIARIES, 95th PERCENTILE BASE POPULATION RATIO, BENEFICIARIES REQUIRED TO
 COVER``, optionally ``SSA CODE`` and/or ``FIPS`` columns, and per-county ``<Specialty Type> MAX TIME`` /
 ``<Specialty Type> MAX DISTANCE`` columns that override the base standards for that county. Headers

@@ -1,6 +1,6 @@
 """``pnet load participation``: a participation roster (practitioner x network contracts) -> Participations.
 
-Columns (docs/formats/participation.md): ``npi, network_id, role`` required; ``specialty_code``, a
+Columns (docs/formats.md): ``npi, network_id, role`` required; ``specialty_code``, a
 practice address (``address, city, state, zip``), ``accepting_new_patients``, ``effective_date``,
 ``termination_date``, ``telehealth``, ``medical_group`` (+ ``medical_group_name``) optional.
 

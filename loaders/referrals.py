@@ -1,7 +1,7 @@
 """``pnet load referrals``: observed referral edges (REFERS_TO) from shared-patient files.
 
 Two layouts, told apart by the file's first line and never by guessing column order (see
-``docs/formats/referrals.md``):
+``docs/formats.md``):
 
 - CMS "Physician Shared Patient Patterns": headerless, ``npi_from,npi_to,pair_count,beneficiaries,
   same_day_count``; the first line is already data (two 10-digit NPIs and three counts).

@@ -1,6 +1,6 @@
 """``pnet load plans``: plan rosters -> payer Organizations, Networks and Plans.
 
-Three layouts, told apart by header (:mod:`loaders.plans.layouts`, docs/formats/plans.md). A plan spans
+Three layouts, told apart by header (:mod:`loaders.plans.layouts`, docs/formats.md). A plan spans
 rows, so :meth:`PlansLoader.files` reads each (small) roster once ahead and aggregates it
 (:mod:`loaders.plans.roster`); the rows are then streamed and mapped as usual. Accounting unit:
 one row; its outcome is its (plan, network) pairing's, i.e. the write of the aggregated plan carrying
