@@ -53,7 +53,7 @@ def demo(
     except PnetError as exc:
         fail(str(exc), code=2)
     console.rule(f"2/3 pnet load into the {settings.store} store")
-    _load_region(settings, region)
+    load_region(settings, region)
     example = manifest.get("example") or {}
     if not example:
         fail("the synthetic region has no PCP with in-network specialists nearby; try another --seed")
@@ -68,7 +68,8 @@ def demo(
         _serve(settings, host, port)
 
 
-def _load_region(settings: Settings, region: Path) -> None:
+def load_region(settings: Settings, region: Path, batch_size: int = 2000) -> None:
+    """Load every file `pnet synth` wrote, in dependency order, into the configured store."""
     store = open_configured_store(settings)
     table = Table("source", "read", "created", "updated", "unchanged", "rejected", "skipped", "rows/s")
     try:
@@ -76,6 +77,7 @@ def _load_region(settings: Settings, region: Path) -> None:
         for source, name in LOAD_ORDER:
             report_dir = settings.data_dir / "reports"
             options = LoadOptions(
+                batch_size=batch_size,
                 rejects_path=report_dir / f"demo-rejects-{source}.csv",
                 report_path=report_dir / f"demo-load-{source}.json",
                 max_reject_rate=0.5,  # synth plants bad rows on purpose; a small county file has 3 of 11

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loaders.counties import CountiesLoader
 from loaders.errors import UnreadableSource
@@ -156,3 +159,27 @@ def test_load_accounts_for_every_row_and_is_idempotent(tmp_path: Path) -> None:
     assert store.checksum() == checksum
     assert sorted(store.keys(Label.COUNTY)) == ["09003", "09009"]
     assert "Atlantis" in (tmp_path / "rejects.csv").read_text()
+
+
+CELL = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["Hartford", "09003", "07040", "CT", "ZZ", "Metro", "CEAC", "Rural", "-5", "1e9", "0.03", ""]
+    ),
+    st.integers(-10, 10**7).map(str),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=1, max_size=9), max_size=15))  # a blank line is no row
+def test_malformed_rows_never_crash_and_every_row_is_accounted(tmp_path: Path, rows: list[list[str]]) -> None:
+    path = tmp_path / "fuzz.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER.split(","))
+        writer.writerows(rows)
+    store = MemoryStore()
+    report = run_load(CountiesLoader(), [path], store, LoadOptions(batch_size=3))
+    assert report.read == len(rows)
+    assert report.balanced, report.as_dict()
+    assert report.created == store.stats().nodes.get("County", 0)
