@@ -9,6 +9,8 @@ match in any case. ``COUNTY`` holds a name, an SSA code or a FIPS code; both cod
 
 from __future__ import annotations
 
+import math
+
 import difflib
 import json
 import re
@@ -166,6 +168,9 @@ def _integer(raw: str, field: str, reject: _Reject, *, required: bool) -> int | 
     except ValueError:
         reject(field, "not a number", raw)
         return None
+    if not math.isfinite(value):  # float() accepts "inf" and "nan"; a count never is
+        reject(field, "not a number", raw)
+        return None
     if value < 0 or value != int(value):
         reject(field, "must be a whole number >= 0", raw)
         return None
@@ -178,6 +183,9 @@ def _decimal(raw: str, field: str, reject: _Reject) -> float | None:
     try:
         value = float(raw.replace(",", ""))
     except ValueError:
+        reject(field, "not a number", raw)
+        return None
+    if not math.isfinite(value):
         reject(field, "not a number", raw)
         return None
     if value < 0:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from loaders.counties import CountiesLoader
@@ -172,6 +172,9 @@ CELL = st.one_of(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(CELL, min_size=1, max_size=9), max_size=15))  # a blank line is no row
+@example(
+    rows=[["", "", "", "", "", "INF"], ["Hartford", "CT", "Metro", "nan", "0.1", "1"]]
+)  # float() takes these
 def test_malformed_rows_never_crash_and_every_row_is_accounted(tmp_path: Path, rows: list[list[str]]) -> None:
     path = tmp_path / "fuzz.csv"
     with path.open("w", newline="") as fh:
