@@ -9,10 +9,9 @@ match in any case. ``COUNTY`` holds a name, an SSA code or a FIPS code; both cod
 
 from __future__ import annotations
 
-import math
-
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -178,13 +178,10 @@ class Neo4jStore(GraphStore):
 
     def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
         out: dict[str, list[Participation]] = {}
-        wanted = list(dict.fromkeys(npis))
-        existing = self.existing_keys(Label.PRACTITIONER, wanted)
-        for npi in wanted:
-            if npi in existing:
-                out[npi] = []
-        for r in self._run(Statement.PARTICIPATIONS_OF, {"npis": wanted}):
-            out[r["npi"]].append(record_from_props(Participation, r["props"]))
+        for r in self._run(Statement.PARTICIPATIONS_OF, {"npis": list(dict.fromkeys(npis))}):
+            roles = out.setdefault(r["npi"], [])
+            if r["props"] is not None:
+                roles.append(record_from_props(Participation, r["props"]))
         return out
 
     def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
