@@ -17,9 +17,7 @@ import anyio
 import httpx
 import pytest
 from pydantic import SecretStr
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from test_api_region import PCP, REFERRAL_QUERY, build_region, referral_variables
+from support.api_region import PCP, REFERRAL_QUERY, build_region, referral_variables
 
 from network.settings import Settings
 from network.store import GraphStore

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from test_api_region import PCP, REFERRAL_QUERY, build_region, referral_variables
+from support.api_region import PCP, REFERRAL_QUERY, build_region, referral_variables
 
 from network.store.memory import MemoryStore
 

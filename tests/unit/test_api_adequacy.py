@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import pytest
-from test_api_region import AS_OF, api_client, build_region, gql
+from support.adequacy_region import HARTFORD, NEW_HAVEN, TOLLAND, build_adequacy_region
+from support.api_region import AS_OF, api_client, gql
 
 from network.adequacy import AdequacyReport, AdequacyRequest, audit_adequacy
 from network.geo import all_zip_centroids
-from network.model import County
 from network.store import GraphStore
 from network.store.base import AdequacyProviderRow, BBox, PractitionerPointRow
 from network.store.memory import MemoryStore
@@ -21,27 +21,8 @@ from schema.types.adequacy import API_POINTS_NOTICE
 from schema.types.adequacy_result import AuditAbandoned, audit_outcome
 
 S = TypeVar("S", bound=GraphStore)
-HARTFORD, NEW_HAVEN, TOLLAND = "09003", "09009", "09013"
 CARDIOLOGY, OBGYN = "Cardiology", "Gynecology OB/GYN"
 OBGYN_NPIS = ["1900000003", "1900000007", "1900000011"]  # all in N-HMO only (build_region)
-
-
-def build_adequacy_region(store: S) -> S:
-    """The API test region plus the counties an audit needs: Hartford Rural, New Haven Metro, and Tolland
-    without a designation (skipped). The PPO network has cardiologists near Hartford and no OB/GYN."""
-    build_region(store)
-    store.upsert(
-        [
-            County(
-                fips=HARTFORD, name="Hartford", state="CT", designation="Rural", beneficiaries_required=1000
-            ),
-            County(
-                fips=NEW_HAVEN, name="New Haven", state="CT", designation="Metro", beneficiaries_required=1000
-            ),
-            County(fips=TOLLAND, name="Tolland", state="CT"),
-        ]
-    )
-    return store
 
 
 QUERY = """

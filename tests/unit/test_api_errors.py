@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import pytest
-from test_api_region import (
+from support.api_region import (
     PCP,
     REFERRAL_QUERY,
     BrokenStore,

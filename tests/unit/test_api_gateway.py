@@ -6,7 +6,7 @@ import threading
 
 import anyio
 import pytest
-from test_api_region import unavailable
+from support.api_region import unavailable
 
 from network.errors import StoreError, StoreUnavailable
 from network.store.memory import MemoryStore

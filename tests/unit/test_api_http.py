@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from test_api_region import (
+from support.api_region import (
     AS_OF,
     PCP,
     REFERRAL_QUERY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_api_region import REFERRAL_QUERY, BrokenStore, api_client, build_region, gql, referral_variables
+from support.api_region import REFERRAL_QUERY, BrokenStore, api_client, build_region, gql, referral_variables
 
 from network.store.memory import MemoryStore
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from test_api_region import PCP, CountingStore, api_client, build_region, gql, referral_variables
+from support.api_region import PCP, CountingStore, api_client, build_region, gql, referral_variables
 
 EVERYTHING = """
 query Everything($input: ReferralSearchInput!, $first: Int) {

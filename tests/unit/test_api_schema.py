@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_api_adequacy import build_adequacy_region
-from test_api_region import AS_OF, CENTER, PCP, api_client, gql
+from support.adequacy_region import build_adequacy_region
+from support.api_region import AS_OF, CENTER, PCP, api_client, gql
 
 from network.store.memory import MemoryStore
 from schema.export import REGENERATE, SDL_PATH, sdl

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from support.nppes_rows import BASE_COLUMNS, NPI_A, NPI_B, NPI_ORG, header, person
 
 from loaders.errors import UnreadableSource
 from loaders.nppes import STATE_FILTER, NppesLoader, make_loader
-from loaders.nppes_columns import SEX_COLUMNS, TAXONOMY_SLOTS, Columns, taxonomy_code_column
+from loaders.nppes_columns import Columns
 from loaders.nppes_fields import address_location_id, normalize_credential, organization_kind
 from loaders.pipeline import LoadOptions, RawRow, run_load
 from loaders.registry import SourceOptions
@@ -21,62 +22,6 @@ from network.geo import zip_centroid
 from network.model import Label, Location, Organization, Practitioner, Specialty
 from network.store.memory import MemoryStore
 from network.validate import with_check_digit
-
-_BASE = [
-    "NPI",
-    "Entity Type Code",
-    "Replacement NPI",
-    "Provider Organization Name (Legal Business Name)",
-    "Provider Last Name (Legal Name)",
-    "Provider First Name",
-    "Provider Middle Name",
-    "Provider Name Suffix Text",
-    "Provider Credential Text",
-    "Provider First Line Business Practice Location Address",
-    "Provider Business Practice Location Address City Name",
-    "Provider Business Practice Location Address State Name",
-    "Provider Business Practice Location Address Postal Code",
-    "NPI Deactivation Date",
-    "NPI Reactivation Date",
-]
-
-
-def header(layout: str = "2024", slots: int = TAXONOMY_SLOTS) -> list[str]:
-    """An NPPES header: the 2018 layout says "Gender", the post-2024 one "Sex"."""
-    sex = SEX_COLUMNS[0] if layout == "2024" else SEX_COLUMNS[1]
-    taxonomy: list[str] = []
-    for n in range(1, slots + 1):
-        taxonomy += [
-            taxonomy_code_column(n),
-            f"Provider License Number_{n}",
-            f"Healthcare Provider Primary Taxonomy Switch_{n}",
-        ]
-    return [*_BASE, sex, *taxonomy, "Is Sole Proprietor"]
-
-
-NPI_A = with_check_digit("100000001")
-NPI_B = with_check_digit("100000002")
-NPI_ORG = with_check_digit("200000003")
-
-
-def person(npi: str = NPI_A, **extra: str) -> dict[str, str]:
-    row = {
-        "NPI": npi,
-        "Entity Type Code": "1",
-        "Provider Last Name (Legal Name)": "SMITH",
-        "Provider First Name": "ANNA",
-        "Provider Middle Name": "B",
-        "Provider Credential Text": "M.D.",
-        "Provider First Line Business Practice Location Address": "263 Farmington  Ave",
-        "Provider Business Practice Location Address City Name": "FARMINGTON",
-        "Provider Business Practice Location Address State Name": "CT",
-        "Provider Business Practice Location Address Postal Code": "060321912",
-        "Provider Sex Code": "F",
-        "Healthcare Provider Taxonomy Code_1": "207RC0000X",
-        "Healthcare Provider Primary Taxonomy Switch_1": "Y",
-    }
-    row.update(extra)
-    return row
 
 
 def write_nppes(
@@ -132,18 +77,18 @@ def test_both_layouts_read_by_header_name(tmp_path: Path, layout: str) -> None:
 
 def test_header_names_are_trimmed_and_case_blind() -> None:
     cols = Columns.from_header([f"  {c.upper()} " for c in header()])
-    assert cols.npi == 0 and cols.sex == len(_BASE)
+    assert cols.npi == 0 and cols.sex == len(BASE_COLUMNS)
 
 
 def test_missing_optional_columns_point_at_the_padding_slot() -> None:
-    cols = Columns.from_header([*_BASE[:2], *_BASE[9:13]])
+    cols = Columns.from_header([*BASE_COLUMNS[:2], *BASE_COLUMNS[9:13]])
     assert cols.width == 6
     assert cols.credential == cols.sex == cols.last_name == cols.deactivation == 6
     assert cols.slots == ()
 
 
 def test_file_without_optional_columns_still_loads(tmp_path: Path) -> None:
-    cols = [*_BASE[:2], _BASE[4], *_BASE[9:13]]
+    cols = [*BASE_COLUMNS[:2], BASE_COLUMNS[4], *BASE_COLUMNS[9:13]]
     report, store, _ = load(tmp_path, [person()], cols=cols)
     rec = practitioner(store)
     assert (rec.name, rec.sex, rec.specialties, report.created) == ("SMITH", None, (), 1)

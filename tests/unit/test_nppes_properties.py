@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_nppes import header, person
+from support.nppes_rows import header, person
 
 from loaders.nppes import NppesLoader
 from loaders.pipeline import LoadOptions, run_load

@@ -1,0 +1,70 @@
+"""The benchmark harness's pure parts on fixed data (no timing is asserted anywhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.floor import bare_node_statement
+from bench.results import BEGIN, END, latest_runs, tables, update_markdown
+from bench.stats import ratio, summarize
+from network.model import Label
+
+
+def test_summarize_percentiles_and_rate() -> None:
+    s = summarize([float(x) for x in range(1, 101)], seconds=2.0)
+    assert s["n"] == 100
+    assert s["p50_ms"] == 50.5
+    assert s["p99_ms"] == 99.01
+    assert s["per_s"] == 50.0
+    assert summarize([]) == {"n": 0}
+
+
+def test_ratio_refuses_missing_figures() -> None:
+    assert ratio(3.0, 2.0) == 1.5
+    assert ratio(None, 2.0) is None
+    assert ratio(1.0, 0.0) is None
+
+
+def _result(date: str, dataset: str, p50: float) -> dict[str, object]:
+    return {
+        "date": date,
+        "commit": "abcdef0123456789",
+        "load_avg_start": [1.0, 0.5, 0.25],
+        "_file": f"{date}.json",
+        "runs": [
+            {
+                "dataset": dataset,
+                "store": "neo4j",
+                "practitioners": 10,
+                "referral_rows": 100,
+                "load": {
+                    "loaders": {"nppes": {"read": 10, "seconds": 1.0, "rows_per_s": 10.0, "ratio": 1.25}},
+                    "total_seconds": 1.0,
+                },
+                "referral": {"store": {"n": 5, "p50_ms": p50}, "http_1": {"n": 5, "p50_ms": 2 * p50}},
+            }
+        ],
+    }
+
+
+def test_newest_run_per_dataset_and_store_wins() -> None:
+    runs = latest_runs([_result("2026-01-02", "S", 9.0), _result("2026-01-01", "S", 1.0)])
+    assert len(runs) == 1 and runs[0]["referral"]["store"]["p50_ms"] == 9.0
+
+
+def test_markdown_keeps_hand_written_text(tmp_path: Path) -> None:
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text(f"# Benchmarks\n\nintro\n\n{BEGIN}\nold table\n{END}\n\n## Optimisations\nkept\n")
+    update_markdown(md, tables([_result("2026-01-01", "S", 3.0), _result("2026-01-01", "M", 4.0)]))
+    text = md.read_text()
+    assert "old table" not in text
+    assert "intro" in text and "## Optimisations\nkept" in text
+    assert text.index("| S | neo4j | nppes |") < text.index("| M | neo4j | nppes |")
+    assert "| 1.25 |" in text
+
+
+def test_bare_statement_builds_every_link() -> None:
+    text = bare_node_statement(Label.PARTICIPATION)
+    for rel in ("HAS_ROLE", "IN_NETWORK", "AT_LOCATION", "FOR_SPECIALTY", "WITH_ORGANIZATION"):
+        assert f":{rel}]" in text
+    assert "content_hash" not in text
