@@ -42,6 +42,9 @@ from network.store.base import (
 from network.store.links import BACKFILL, LINKS, Link, iter_links
 
 Node = tuple[str, str]
+_LOCATION, _PARTICIPATION = Label.LOCATION.value, Label.PARTICIPATION.value
+_IN_NETWORK, _FOR_SPECIALTY = Rel.IN_NETWORK.value, Rel.FOR_SPECIALTY.value
+_SPECIALIST = Role.SPECIALIST.value
 _FORMAT_VERSION = 1
 
 
@@ -230,11 +233,15 @@ class MemoryStore(GraphStore):
         networks = set(query.network_ids)
         language = query.language.casefold() if query.language else None
         with self._lock:
+            # The hot loop of every search (thousands of participations within 25 miles of a city):
+            # networkx's own adjacency dicts (``_pred``/``_succ``/``_node``, stable since networkx 2) and
+            # constants instead of edge report views and enum lookups; read only, never written here.
+            pred, nodes = self._g._pred, self._g._node
             for loc_key in self._locations_within(query.center.lat, query.center.lon, prefilter_miles):
-                loc = (Label.LOCATION.value, loc_key)
-                lprops = self._g.nodes[loc]["props"]
-                for part, _, k in self._g.in_edges(loc, keys=True):
-                    if k != Rel.AT_LOCATION.value or part[0] != Label.PARTICIPATION.value:
+                loc = (_LOCATION, loc_key)
+                lprops = nodes[loc]["props"]
+                for part, keys in pred[loc].items():
+                    if part[0] != _PARTICIPATION or _AT_LOCATION not in keys:
                         continue
                     row = self._candidate_row(part, lprops, loc_key, query, networks, language)
                     if row is not None:
@@ -250,8 +257,8 @@ class MemoryStore(GraphStore):
         networks: set[str],
         language: str | None,
     ) -> CandidateRow | None:
-        p = self._g.nodes[part]["props"]
-        if p.get("role") != Role.SPECIALIST.value or p.get("npi") == query.exclude_npi:
+        p = self._g._node[part]["props"]
+        if p.get("role") != _SPECIALIST or p.get("npi") == query.exclude_npi:
             return None
         if p.get("effective") is not None and p["effective"] > query.as_of:
             return None
@@ -261,14 +268,14 @@ class MemoryStore(GraphStore):
             query.accepting_new_patients
         ):
             return None
-        outs = {k: v[1] for _, v, k in self._g.out_edges(part, keys=True)}
-        network = outs.get(Rel.IN_NETWORK.value)
+        outs = {k: v[1] for v, keys in self._g._succ[part].items() for k in keys}
+        network = outs.get(_IN_NETWORK)
         if network is None or network not in networks:
             return None
-        specialty = outs.get(Rel.FOR_SPECIALTY.value)
+        specialty = outs.get(_FOR_SPECIALTY)
         if query.specialty_codes is not None and specialty not in query.specialty_codes:
             return None
-        practitioners = [u for u, _, k in self._g.in_edges(part, keys=True) if k == Rel.HAS_ROLE.value]
+        practitioners = [u for u, keys in self._g._pred[part].items() if _HAS_ROLE in keys]
         if not practitioners:
             return None
         if language is not None:

@@ -1,0 +1,200 @@
+"""``.venv/bin/python -m bench --quick`` (S on both stores, a few minutes) or ``--full`` (S, M on both
+stores, L on Neo4j). Writes ``bench/results/<stamp>-<mode>.json`` and regenerates ``BENCHMARKS.md``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench.datasets import DATASETS, Dataset, ensure
+from bench.instance import REPO, Neo4jInstance
+from bench.load import load_memory, load_neo4j, parse_only
+from bench.queries import SpyStore, bolt_driver, lookup_bench, referral_bench
+from bench.results import (
+    git_commit,
+    machine,
+    read_results,
+    result_path,
+    tables,
+    update_markdown,
+    write_result,
+)
+from bench.workload import referral_requests
+from network.services import ReferralRequest
+from network.store import GraphStore
+from network.store.memory import MemoryStore
+
+console = Console()
+MODES: dict[str, dict[str, Any]] = {
+    "quick": {"datasets": "S", "requests": 300, "warmup": 30, "lookups": 200, "adequacy": ("state",)},
+    "full": {
+        "datasets": "S,M,L",
+        "requests": 1000,
+        "warmup": 50,
+        "lookups": 500,
+        "adequacy": ("state", "national"),
+    },
+}
+EMBEDDED = ("S", "M")  # the embedded store is benchmarked up to M (L does not fit its design)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_const", const="quick", dest="mode")
+    mode.add_argument("--full", action="store_const", const="full", dest="mode")
+    parser.add_argument("--datasets", help="comma-separated, of S, M, L (default: by mode)")
+    parser.add_argument("--stores", default="neo4j,memory")
+    parser.add_argument("--data-root", type=Path, default=Path("/tmp/pnet-bench/data"))
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--requests", type=int, help="timed referral searches per way (default: by mode)")
+    parser.add_argument("--no-queries", action="store_true", help="loads only")
+    parser.add_argument("--no-load", action="store_true", help="queries on what the last run loaded")
+    parser.add_argument("--no-adequacy", action="store_true")
+    parser.add_argument("--keep-neo4j", action="store_true", help="neither start nor stop the instance")
+    parser.add_argument("--results", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--markdown", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.set_defaults(mode="quick")
+    return parser.parse_args()
+
+
+def query_figures(
+    store: GraphStore,
+    store_name: str,
+    dataset: Dataset,
+    root: Path,
+    requests: list[ReferralRequest],
+    cfg: dict[str, Any],
+    serve: tuple[Path, dict[str, str]],
+    inst: Neo4jInstance | None,
+) -> dict[str, Any]:
+    driver = bolt_driver(inst) if inst is not None else None
+    try:
+        folder = dataset.folder(root)
+        as_of = str(requests[0].as_of)
+        referral = referral_bench(store, store_name, requests, cfg["warmup"], serve, (8, 32), driver)
+        console.print(f"  {store_name} {dataset.name} referralOptions: {referral}")
+        lookup = lookup_bench(store, store_name, folder, as_of, cfg["lookups"], cfg["warmup"], serve, driver)
+        console.print(f"  {store_name} {dataset.name} lookups: {lookup}")
+        return {"referral": referral, "lookup": lookup}
+    finally:
+        if driver is not None:
+            driver.close()
+
+
+def run_dataset(
+    dataset: Dataset, stores: list[str], args: argparse.Namespace, cfg: dict[str, Any], inst: Neo4jInstance
+) -> list[dict[str, Any]]:
+    root = args.data_root
+    started = time.perf_counter()
+    manifest = ensure(dataset, root)
+    console.rule(f"{dataset.name}: synth ready in {time.perf_counter() - started:.0f}s")
+    as_of = str(manifest["arguments"]["as_of"])  # type: ignore[index]
+    parsed = {} if args.no_load else parse_only(dataset, root)
+    console.print(f"  parse-only: {parsed}")
+    runs: list[dict[str, Any]] = []
+    requests: list[ReferralRequest] | None = None
+    for store_name in stores:
+        if store_name == "memory" and dataset.name not in EMBEDDED:
+            continue
+        run: dict[str, Any] = {
+            "dataset": dataset.name,
+            "store": store_name,
+            "practitioners": dataset.practitioners,
+            "referral_rows": dataset.referrals,
+            "states": list(dataset.states),
+            "load_avg_before": list(os.getloadavg()),
+        }
+        data_dir = root.parent / "pnet-data" / f"{dataset.name}-{store_name}"
+        store: GraphStore
+        if store_name == "neo4j":
+            if not args.no_load:
+                run["load"] = load_neo4j(dataset, root, inst, args.batch_size)
+            store = SpyStore.from_settings(inst.settings(args.batch_size))
+            serve_env = inst.env()
+        else:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            if not args.no_load:
+                run["load"] = load_memory(dataset, root, data_dir / "graph.pickle", args.batch_size)
+            store = MemoryStore(data_dir / "graph.pickle")
+            serve_env = {}
+        if "load" in run:
+            for source, row in parsed.items():
+                run["load"]["loaders"][source]["parse_peak_rss_mib"] = row["peak_rss_mib"]
+            console.print(f"  {store_name} {dataset.name} load: {run['load']['total_seconds']}s")
+        try:
+            if not args.no_queries:
+                if requests is None:
+                    requests = referral_requests(
+                        store, dataset.folder(root), as_of, args.requests + cfg["warmup"]
+                    )
+                run.update(
+                    query_figures(
+                        store,
+                        store_name,
+                        dataset,
+                        root,
+                        requests,
+                        cfg,
+                        (data_dir, serve_env),
+                        inst if store_name == "neo4j" else None,
+                    )
+                )
+        finally:
+            store.close()  # the embedded store only persists when written to, which queries never do
+        run["load_avg_after"] = list(os.getloadavg())
+        runs.append(run)
+    return runs
+
+
+def adequacy_figures(scales: tuple[str, ...]) -> list[dict[str, Any]]:
+    from bench.adequacy import core_run
+
+    rows = []
+    if "state" in scales:
+        rows.append(core_run("core state", "CA", 100_000, None, 7))
+    if "national" in scales:
+        rows.append(core_run("core national", None, 1_000_000, None, 7))
+    return rows
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = dict(MODES[args.mode])
+    if args.requests is None:
+        args.requests = cfg["requests"]
+    names = (args.datasets or cfg["datasets"]).split(",")
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    result: dict[str, Any] = {
+        "mode": args.mode,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        **git_commit(REPO),
+        "machine": machine(),
+        "load_avg_start": list(os.getloadavg()),
+        "batch_size": args.batch_size,
+        "runs": [],
+    }
+    path = result_path(args.results, args.mode)
+    inst = Neo4jInstance()
+    started = time.perf_counter()
+    with inst.running(manage="neo4j" in stores and not args.keep_neo4j):
+        for name in names:
+            result["runs"].extend(run_dataset(DATASETS[name.strip()], stores, args, cfg, inst))
+            write_result(result, path)  # what is measured so far survives a later failure
+    if not args.no_adequacy:
+        result["adequacy"] = adequacy_figures(cfg["adequacy"])
+    result["load_avg_end"] = list(os.getloadavg())
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    write_result(result, path)
+    update_markdown(args.markdown, tables(read_results(args.results)))
+    console.print(f"wrote {path} and {args.markdown} in {result['seconds']:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

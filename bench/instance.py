@@ -1,0 +1,70 @@
+"""A Neo4j instance of the benchmark's own (``scripts/neo4j-local`` on a separate home and port), so a run
+never touches the graph other people's tests use; started and stopped by the run unless one is given."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from network.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Neo4jInstance:
+    home: Path = Path("/tmp/pnet-bench-neo4j")
+    port: int = 7690
+    password: str = "pnet-bench-password"
+    heap: str = "4g"
+    pagecache: str = "4g"
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Variables for ``scripts/neo4j-local`` and for pnet subprocesses talking to this instance."""
+        return {
+            "PNET_NEO4J_HOME": str(self.home),
+            "PNET_NEO4J_BOLT_PORT": str(self.port),
+            "PNET_NEO4J_PASSWORD": self.password,
+            "PNET_NEO4J_HEAP": self.heap,
+            "PNET_NEO4J_PAGECACHE": self.pagecache,
+            "PNET_NEO4J_PYTHON": str(REPO / ".venv" / "bin" / "python"),
+            "PNET_NEO4J_URI": self.uri,
+        }
+
+    def settings(self, batch_size: int = 2000) -> Settings:
+        return Settings(
+            store="neo4j",
+            neo4j_uri=self.uri,
+            neo4j_password=SecretStr(self.password),
+            neo4j_batch_size=batch_size,
+            neo4j_max_retry_time_s=30.0,
+        )
+
+    def _script(self, command: str) -> None:
+        subprocess.run(
+            [str(REPO / "scripts" / "neo4j-local"), command],
+            env={**os.environ, **self.env()},
+            check=True,
+        )
+
+    @contextmanager
+    def running(self, *, manage: bool = True) -> Iterator[Neo4jInstance]:
+        """Start the instance (no-op when already up), stop it afterwards if this call started it."""
+        if not manage:
+            yield self
+            return
+        self._script("start")
+        try:
+            yield self
+        finally:
+            self._script("stop")

@@ -1,0 +1,134 @@
+"""Load benchmarks: every loader end to end against its bare-UNWIND floor, and each loader's peak memory.
+
+- Neo4j: each loader runs in its own process (``bench.load_worker``) so its peak RSS is its own; the
+  floor (:mod:`bench.floor`) replays the same pipeline in this process on an emptied database first.
+- Embedded store: one process loads every file in order (the graph lives in that process, so its RSS
+  grows with the graph by design), then persists the graph for the API server.
+- Parse-only: each loader's harvest + transform without a store, the parser's memory alone; comparing
+  S with M shows whether it stays flat as the file grows.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.datasets import LOAD_ORDER, Dataset
+from bench.floor import FloorStore
+from bench.instance import REPO, Neo4jInstance
+from loaders.pipeline import LoadOptions, run_load
+from loaders.registry import SourceOptions, make_loader
+from network.store.neo4j import Neo4jStore
+
+
+def run_worker(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load_worker", json.dumps(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"load worker failed ({out.returncode}):\n{out.stderr[-4000:]}")
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def parse_only(dataset: Dataset, root: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for source in LOAD_ORDER:
+        spec = {"store": "none", "sources": [[source, str(dataset.file(root, source))]], "batch_size": 0}
+        (row,) = run_worker(spec)
+        out[source] = row
+    return out
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    seconds = row["seconds"]
+    return {
+        **{k: row[k] for k in ("read", "created", "updated", "unchanged", "rejected", "skipped")},
+        "seconds": seconds,
+        "rows_per_s": round(row["read"] / seconds, 1) if seconds else None,
+        "peak_rss_mib": row["peak_rss_mib"],
+    }
+
+
+def floor_neo4j(dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int) -> dict[str, float]:
+    """Driver seconds of the bare writes per loader, on an emptied database (left loaded)."""
+    floor = FloorStore.from_settings(inst.settings(batch_size))
+    assert isinstance(floor, FloorStore)
+    try:
+        floor.init_schema()
+        floor.clear()
+        options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False)
+        seconds: dict[str, float] = {}
+        for source in LOAD_ORDER:
+            floor.write_seconds = 0.0
+            run_load(make_loader(source, SourceOptions()), [dataset.file(root, source)], floor, options)
+            seconds[source] = round(floor.write_seconds, 3)
+        return seconds
+    finally:
+        floor.close()
+
+
+def load_neo4j(dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int) -> dict[str, Any]:
+    floor = floor_neo4j(dataset, root, inst, batch_size)
+    store = Neo4jStore.from_settings(inst.settings(batch_size))
+    store.clear()
+    store.close()
+    neo4j = {"uri": inst.uri, "password": inst.password}
+    loaders: dict[str, dict[str, Any]] = {}
+    for source in LOAD_ORDER:
+        spec = {
+            "store": "neo4j",
+            "sources": [[source, str(dataset.file(root, source))]],
+            "batch_size": batch_size,
+            "neo4j": neo4j,
+        }
+        row = run_worker(spec)[0]
+        f = _figures(row)
+        f["floor_seconds"] = floor[source]
+        f["floor_rows_per_s"] = round(row["read"] / floor[source], 1) if floor[source] else None
+        f["ratio"] = round(row["seconds"] / floor[source], 2) if floor[source] else None
+        loaders[source] = f
+        print(f"  neo4j {dataset.name} {source}: {f}", flush=True)
+    return _totals(loaders, batch_size)
+
+
+def load_memory(dataset: Dataset, root: Path, graph: Path, batch_size: int) -> dict[str, Any]:
+    graph.unlink(missing_ok=True)
+    spec = {
+        "store": "memory",
+        "sources": [[s, str(dataset.file(root, s))] for s in LOAD_ORDER],
+        "batch_size": batch_size,
+        "graph": str(graph),
+    }
+    rows = run_worker(spec)
+    loaders = {r["source"]: _figures(r) for r in rows if r["source"] != "close"}
+    for source, f in loaders.items():
+        print(f"  memory {dataset.name} {source}: {f}", flush=True)
+    out = _totals(loaders, batch_size)
+    out["persist_seconds"] = next(r["seconds"] for r in rows if r["source"] == "close")
+    return out
+
+
+def _totals(loaders: dict[str, dict[str, Any]], batch_size: int) -> dict[str, Any]:
+    read = sum(f["read"] for f in loaders.values())
+    seconds = round(sum(f["seconds"] for f in loaders.values()), 2)
+    out: dict[str, Any] = {
+        "batch_size": batch_size,
+        "loaders": loaders,
+        "read": read,
+        "total_seconds": seconds,
+        "rows_per_s": round(read / seconds, 1) if seconds else None,
+    }
+    floors = [f.get("floor_seconds") for f in loaders.values()]
+    if floors and all(floors):
+        floor = sum(x for x in floors if x)
+        out["floor_seconds"] = round(floor, 2)
+        out["floor_rows_per_s"] = round(read / floor, 1)
+        out["ratio"] = round(seconds / floor, 2)
+    return out

@@ -1,0 +1,194 @@
+"""Query benchmarks: ``referralOptions`` three ways and ``provider(npi)`` lookups, with agreement checks.
+
+(a) the raw Cypher floor: ``candidate_rows.cypher`` through the driver with the parameters the store
+sends (captured from the store call itself); (b) the store call (``referral_options`` on the store);
+(c) GraphQL over HTTP against ``pnet serve`` in its own process, sequential and with 8 and 32 clients.
+The embedded store has no (a). Agreement: the page of specialists of (b) and (c) must be identical,
+and (a)'s rows, cut the same way (exact miles, nearest location per specialist), must give the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, RoutingControl
+
+from bench.instance import Neo4jInstance
+from bench.server import concurrent, sequential, serving
+from bench.stats import ratio, summarize
+from bench.workload import (
+    PROVIDER_QUERY,
+    REFERRAL_QUERY,
+    lookup_npis,
+    referral_variables,
+)
+from network.geo import haversine_miles
+from network.model import Label, Practitioner
+from network.services import ReferralOptions, ReferralRequest, referral_options
+from network.store import GraphStore
+from network.store.catalog import Statement, cypher
+from network.store.neo4j import Neo4jStore
+
+FIRST = 20
+
+
+class SpyStore(Neo4jStore):
+    """The Neo4j store, remembering the parameters of its last candidate query (for the raw floor)."""
+
+    last_candidate_params: dict[str, Any] | None = None
+
+    def _run(
+        self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[dict[str, Any]]:
+        if statement is Statement.CANDIDATE_ROWS:
+            self.last_candidate_params = params
+        return super()._run(statement, params, write=write)
+
+
+def _timed(calls: list[Callable[[], Any]], warmup: int) -> tuple[list[float], list[Any]]:
+    times: list[float] = []
+    out: list[Any] = []
+    for i, call in enumerate(calls):
+        started = time.perf_counter()
+        result = call()
+        elapsed = (time.perf_counter() - started) * 1000
+        if i >= warmup:
+            times.append(elapsed)
+            out.append(result)
+    return times, out
+
+
+def _raw_page(rows: list[Any], req: ReferralRequest) -> tuple[list[str], int]:
+    """The specialists (a)'s rows stand for: exact miles, each once at its nearest, nearest first."""
+    best: dict[str, tuple[float, str]] = {}
+    assert req.near.lat is not None and req.near.lon is not None
+    for r in rows:
+        miles = haversine_miles(req.near.lat, req.near.lon, r["lat"], r["lon"])
+        if miles <= req.radius_miles and (r["npi"] not in best or (miles, r["npi"]) < best[r["npi"]]):
+            best[r["npi"]] = (miles, r["npi"])
+    ordered = sorted(best.values())
+    return [npi for _, npi in ordered[:FIRST]], len(ordered)
+
+
+def _check_referral(body: dict[str, Any]) -> None:
+    result = (body.get("data") or {}).get("referralOptions") or {}
+    if result.get("__typename") != "ReferralOptions":
+        raise AssertionError(f"referralOptions failed: {body}")
+
+
+def _check_provider(body: dict[str, Any]) -> None:
+    if not (body.get("data") or {}).get("provider"):
+        raise AssertionError(f"provider lookup failed: {body}")
+
+
+def _http_page(body: dict[str, Any]) -> tuple[list[str], int]:
+    result = body["data"]["referralOptions"]
+    return [e["node"]["specialist"]["npi"] for e in result["edges"]], int(result["totalCount"])
+
+
+def referral_bench(
+    store: GraphStore,
+    store_name: str,
+    requests: list[ReferralRequest],
+    warmup: int,
+    serve: tuple[Path, dict[str, str]],
+    concurrency: tuple[int, ...],
+    driver: Driver | None,
+    database: str = "neo4j",
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+
+    def store_call(req: ReferralRequest) -> Callable[[], Any]:
+        def call() -> Any:
+            result = referral_options(store, req, first=FIRST)
+            if not isinstance(result, ReferralOptions):
+                raise AssertionError(f"store call failed: {result}")
+            params = store.last_candidate_params if isinstance(store, SpyStore) else None
+            return [o.npi for o in result.options], result.total_count, params
+
+        return call
+
+    times, store_answers = _timed([store_call(r) for r in requests], warmup)
+    out["store"] = summarize(times)
+    timed_requests = requests[warmup:]
+    if driver is not None:
+        text = cypher(Statement.CANDIDATE_ROWS)
+
+        def raw_call(params: dict[str, Any]) -> Callable[[], Any]:
+            def call() -> Any:
+                return driver.execute_query(
+                    text, params, database_=database, routing_=RoutingControl.READ
+                ).records
+
+            return call
+
+        all_params = [a[2] for a in store_answers]
+        raw_times, raw_records = _timed([raw_call(p) for p in all_params[:warmup] + all_params], warmup)
+        out["raw"] = summarize(raw_times)
+        raw_pages = [_raw_page(recs, req) for recs, req in zip(raw_records, timed_requests, strict=True)]
+        out["raw_agrees_with_store"] = sum(
+            raw == (a[0], a[1]) for raw, a in zip(raw_pages, store_answers, strict=True)
+        )
+    data_dir, env = serve
+    bodies = [{"query": REFERRAL_QUERY, "variables": referral_variables(r, FIRST)} for r in requests]
+    with serving(store_name, data_dir, env) as url:
+        http_times, http_answers = sequential(url, bodies, warmup, _check_referral)
+        out["http_1"] = summarize(http_times)
+        for clients in concurrency:
+            times, seconds, errors = concurrent(url, bodies[warmup:], clients, _check_referral)
+            out[f"http_{clients}"] = {**summarize(times, seconds), "errors": errors}
+    out["http_agrees_with_store"] = sum(
+        _http_page(h) == (a[0], a[1]) for h, a in zip(http_answers, store_answers, strict=True)
+    )
+    n = len(timed_requests)
+    out["requests"] = n
+    out["same_specialists"] = out["http_agrees_with_store"] == n and out.get("raw_agrees_with_store", n) == n
+    out["http_over_raw_p50"] = ratio(out["http_1"].get("p50_ms"), (out.get("raw") or {}).get("p50_ms"))
+    out["http_over_store_p50"] = ratio(out["http_1"].get("p50_ms"), out["store"].get("p50_ms"))
+    out["results_per_page_mean"] = round(sum(len(a[0]) for a in store_answers) / max(1, n), 1)
+    return out
+
+
+def lookup_bench(
+    store: GraphStore,
+    store_name: str,
+    folder: Path,
+    as_of: str,
+    n: int,
+    warmup: int,
+    serve: tuple[Path, dict[str, str]],
+    driver: Driver | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    npis = lookup_npis(store, folder, n + warmup)
+    if driver is not None:
+        times, _ = _timed([lambda: driver.execute_query("RETURN 1 AS x").records] * len(npis), warmup)
+        out["bolt_return_1"] = summarize(times)
+
+    def direct(npi: str) -> Callable[[], Any]:
+        # What the resolver tree of PROVIDER_QUERY reads: the practitioner, its locations, its roles.
+        def call() -> Any:
+            rec = store.get(Label.PRACTITIONER, npi)
+            assert isinstance(rec, Practitioner)
+            return store.get_many(Label.LOCATION, rec.location_ids), store.participations_of([npi])
+
+        return call
+
+    times, _ = _timed([direct(npi) for npi in npis], warmup)
+    out["provider_store"] = summarize(times)
+    bodies = [{"query": PROVIDER_QUERY, "variables": {"npi": npi, "asOf": as_of}} for npi in npis]
+    data_dir, env = serve
+    with serving(store_name, data_dir, env) as url:
+        times, _ = sequential(url, bodies, warmup, _check_provider)
+    out["provider_http"] = summarize(times)
+    out["http_over_bolt_p50"] = ratio(
+        out["provider_http"].get("p50_ms"), (out.get("bolt_return_1") or {}).get("p50_ms")
+    )
+    return out
+
+
+def bolt_driver(inst: Neo4jInstance) -> Driver:
+    return GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), notifications_min_severity="OFF")
