@@ -41,7 +41,7 @@ MODES: dict[str, dict[str, Any]] = {
         "adequacy": ("state", "national"),
     },
 }
-EMBEDDED = ("S", "M")  # the embedded store is benchmarked up to M (L does not fit its design)
+EMBEDDED = ("demo", "S", "M")  # the embedded store is benchmarked up to M (L does not fit its design)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,7 +49,7 @@ def parse_args() -> argparse.Namespace:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_const", const="quick", dest="mode")
     mode.add_argument("--full", action="store_const", const="full", dest="mode")
-    parser.add_argument("--datasets", help="comma-separated, of S, M, L (default: by mode)")
+    parser.add_argument("--datasets", help="comma-separated, of demo, S, M, L (default: by mode)")
     parser.add_argument("--stores", default="neo4j,memory")
     parser.add_argument("--data-root", type=Path, default=Path("/tmp/pnet-bench/data"))
     parser.add_argument("--batch-size", type=int, default=2000)

@@ -31,6 +31,8 @@ class Dataset:
 
 # Realistic density: S is one small state, M a dense region, L the whole country's size over many states.
 DATASETS = {
+    # The region `pnet demo` builds with its defaults (issue: API latency "for the demo region").
+    "demo": Dataset("demo", 5_000, 50_000, ("CT",)),
     "S": Dataset("S", 10_000, 100_000, ("CT",)),
     "M": Dataset("M", 100_000, 1_000_000, ("NY", "NJ", "CT", "MA"), seed=2),
     "L": Dataset(
