@@ -13,7 +13,7 @@ from network.adequacy.core import Floats
 from network.adequacy.standards import Limit, Standards, parse_designation
 from network.geo import EARTH_RADIUS_MILES
 from network.model import County, CountyDesignation
-from network.store.base import BBox
+from network.store.rows import BBox
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ from network.adequacy.model import AdequacyRequest, CellResult, Gap, Recruitment
 from network.adequacy.standards import Standards
 from network.adequacy.targets import Candidates, CellNeed, recruit
 from network.model import Label, Practitioner
-from network.store.base import AdequacyProviderRow, BBox, GraphStore, PractitionerPointRow
+from network.store.base import GraphStore
+from network.store.rows import AdequacyProviderRow, BBox, PractitionerPointRow
 
 MAX_MEMBERSHIP_ROUNDS = 4
 

@@ -10,7 +10,7 @@ from network.adequacy.core import PointSet
 from network.adequacy.model import TIME_NOT_EVALUATED, AdequacyRequest, AuditMap, CellResult
 from network.adequacy.points import SamplePoints
 from network.adequacy.standards import Standards
-from network.store.base import AdequacyProviderRow
+from network.store.rows import AdequacyProviderRow
 
 
 def notices(

@@ -26,7 +26,8 @@ from network.adequacy.reporting import audit_map, notices
 from network.adequacy.standards import Standards, load_standards
 from network.errors import InvalidInput, NotFound
 from network.model import County, Label, Plan
-from network.store.base import AdequacyProviderRow, BBox, GraphStore
+from network.store.base import GraphStore
+from network.store.rows import AdequacyProviderRow, BBox
 from network.validate import US_STATES
 
 Progress = Callable[[int, int], None]

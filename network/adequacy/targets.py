@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from network.adequacy.core import BOUNDARY_EPS_MILES, Floats, Ints, haversine_pairs
 from network.geo import chord_for_miles, unit_vectors
-from network.store.base import PractitionerPointRow
+from network.store.rows import PractitionerPointRow
 
 PCT_TOLERANCE = 1e-9
 

@@ -19,7 +19,7 @@ from network.services.inputs import (
 from network.services.outcomes import InvalidRequest
 from network.services.paging import SortKey, check_first, decode_cursor, encode_cursor, page_after
 from network.store import GraphStore
-from network.store.base import ProviderHit, ProviderQuery, name_words
+from network.store.rows import ProviderHit, ProviderQuery, name_words
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from network.errors import ConfigurationError
 from network.settings import Settings
-from network.store.base import Candidate, CandidateQuery, GeoPoint, GraphStore, StoreStats, UpsertCounts
+from network.store.base import GraphStore
+from network.store.rows import Candidate, CandidateQuery, GeoPoint, StoreStats, UpsertCounts
 
 __all__ = [
     "Candidate",

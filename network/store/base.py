@@ -12,215 +12,31 @@ unchanged apart the same way for both stores.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from network.geo import haversine_miles
-from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
+from network.model import County, Label, Participation, Record, Referral
+from network.store.rows import (
+    AdequacyProviderRow,
+    BBox,
+    Candidate,
+    CandidateQuery,
+    CandidateRow,
+    NetworkCounts,
+    PractitionerPointRow,
+    ProviderHit,
+    ProviderQuery,
+    ProviderRow,
+    StoreStats,
+    UpsertCounts,
+    name_matches,
+)
 from network.validate import US_STATES
 
 R = TypeVar("R", bound=Record)
-
-
-@dataclass(slots=True)
-class UpsertCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        return self
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-
-@dataclass(frozen=True, slots=True)
-class GeoPoint:
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateQuery:
-    """Specialist participations to consider for a referral search (all filters are ANDed)."""
-
-    network_ids: tuple[str, ...]
-    as_of: str
-    center: GeoPoint
-    radius_miles: float
-    specialty_codes: frozenset[str] | None = None  # None: any specialty
-    accepting_new_patients: bool | None = None
-    language: str | None = None
-    exclude_npi: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One specialist participation at one location within the radius."""
-
-    npi: str
-    location_id: str
-    distance_miles: float
-    specialty_code: str | None
-    network_id: str
-    participation_id: str
-    accepting_new_patients: bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateRow:
-    """What a store returns for a candidate before the exact distance test."""
-
-    npi: str
-    location_id: str
-    lat: float
-    lon: float
-    specialty_code: str | None
-    network_id: str
-    participation_id: str
-    accepting_new_patients: bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    nodes: dict[str, int] = field(default_factory=dict)
-    relationships: dict[str, int] = field(default_factory=dict)
-
-
-# -- directory search (API) ------------------------------------------------------------------------
-_NAME_WORD = re.compile(r"[^\W\d_]+")
-
-
-def name_words(text: str) -> list[str]:
-    """Lower-cased runs of letters: how names and name queries are cut into words, for both stores."""
-    return _NAME_WORD.findall(text.lower())
-
-
-def name_matches(name: str, terms: Sequence[str]) -> bool:
-    """Every term is the beginning of some word of ``name`` (``"ann he"`` finds ``"Ann Heart"``)."""
-    words = name_words(name)
-    return all(any(w.startswith(t) for w in words) for t in terms)
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderQuery:
-    """A directory search over practitioners; every given filter must hold (they are ANDed).
-
-    Location filters (``center``+``radius_miles``, ``state``, ``zip5``) must hold at one and the same
-    practice location; participation filters (``network_ids``, ``accepting_new_patients``) at one and the
-    same participation in effect on ``as_of``.
-    """
-
-    as_of: str
-    name_terms: tuple[str, ...] = ()  # from name_words(); each must begin a word of the name
-    specialty_codes: frozenset[str] | None = None  # any of these among the practitioner's specialties
-    center: GeoPoint | None = None
-    radius_miles: float | None = None
-    state: str | None = None
-    zip5: str | None = None  # a practice location whose ZIP starts with these five digits
-    network_ids: tuple[str, ...] | None = None
-    accepting_new_patients: bool | None = None
-    language: str | None = None
-    sex: str | None = None
-
-    @property
-    def located(self) -> bool:
-        return self.center is not None or self.state is not None or self.zip5 is not None
-
-    @property
-    def by_participation(self) -> bool:
-        return self.network_ids is not None or self.accepting_new_patients is not None
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderRow:
-    """What a store returns for a provider search before the exact name and distance tests."""
-
-    npi: str
-    name: str
-    location_id: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderHit:
-    """One practitioner found, at its nearest qualifying location when the search is located."""
-
-    npi: str
-    name: str
-    location_id: str | None
-    distance_miles: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkCounts:
-    """Members of a network through participations in effect on a day."""
-
-    participations: int = 0
-    practitioners: int = 0
-    pcps: int = 0
-    specialists: int = 0
-    locations: int = 0
-
-
-# -- end directory search (API) --------------------------------------------------------------------
-
-
-# -- adequacy --------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class BBox:
-    """A latitude/longitude box, bounds inclusive; west <= east (callers split boxes crossing 180)."""
-
-    south: float
-    west: float
-    north: float
-    east: float
-
-    def contains(self, lat: float, lon: float) -> bool:
-        return self.south <= lat <= self.north and self.west <= lon <= self.east
-
-
-@dataclass(frozen=True, slots=True)
-class AdequacyProviderRow:
-    """One in-effect participation of an audited network at one geocoded location in the box."""
-
-    npi: str
-    participation_id: str
-    network_id: str
-    specialty_code: str | None  # the participation's (what the practitioner is contracted as)
-    primary_specialty: str | None  # the practitioner's, for participations without a specialty
-    location_id: str
-    lat: float
-    lon: float
-    telehealth: bool
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PractitionerPointRow:
-    """One practitioner at one geocoded practice location in the box (recruitment candidates)."""
-
-    npi: str
-    specialties: tuple[str, ...]
-    location_id: str
-    lat: float
-    lon: float
-    active: bool
-
-
-# -- end adequacy ----------------------------------------------------------------------------------
 
 
 class GraphStore(ABC):
@@ -246,33 +62,12 @@ class GraphStore(ABC):
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, records: Sequence[R]) -> UpsertCounts:
         """Create or replace nodes of one label (and their outgoing links), by key."""
-        counts = UpsertCounts()
         if not records:
-            return counts
+            return UpsertCounts()
         label = records[0].LABEL
-        latest: dict[str, tuple[Record, str]] = {}
-        rec: Record
-        for rec in records:
-            if rec.LABEL is not label:
-                raise TypeError(f"one batch holds one label; got {rec.LABEL} among {label}")
-            digest = rec.digest()
-            previous = latest.get(rec.key)
-            if previous is not None:
-                # An earlier row of this batch is overwritten: it counts as the later row's history.
-                counts.unchanged += previous[1] == digest
-                counts.updated += previous[1] != digest
-            latest[rec.key] = (rec, digest)
-        batch = list(latest.values())
-        prior = self._write_nodes(label, batch)
-        for rec, _digest in batch:
-            old = prior.get(rec.key, _ABSENT)
-            if old is _ABSENT:
-                counts.unchanged += 1  # the store skipped it: same hash already stored
-            elif old is None:
-                counts.created += 1
-            else:
-                counts.updated += 1
-        return counts
+        if any(rec.LABEL is not label for rec in records):
+            raise TypeError(f"one batch holds one label; got {sorted({r.LABEL for r in records})}")
+        return _tally(records, lambda batch: self._write_nodes(label, batch))
 
     @abstractmethod
     def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
@@ -283,26 +78,7 @@ class GraphStore(ABC):
 
     def upsert_referrals(self, referrals: Sequence[Referral]) -> UpsertCounts:
         """Create or replace REFERS_TO edges; both practitioners must exist (see :meth:`existing_keys`)."""
-        counts = UpsertCounts()
-        latest: dict[str, tuple[Referral, str]] = {}
-        for ref in referrals:
-            digest = ref.digest()
-            previous = latest.get(ref.key)
-            if previous is not None:
-                counts.unchanged += previous[1] == digest
-                counts.updated += previous[1] != digest
-            latest[ref.key] = (ref, digest)
-        batch = list(latest.values())
-        prior = self._write_referrals(batch)
-        for ref, _ in batch:
-            old = prior.get(ref.key, _ABSENT)
-            if old is _ABSENT:
-                counts.unchanged += 1
-            elif old is None:
-                counts.created += 1
-            else:
-                counts.updated += 1
-        return counts
+        return _tally(referrals, self._write_referrals)
 
     @abstractmethod
     def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
@@ -472,12 +248,32 @@ def _state_fips_prefix(state: str) -> str | None:
 # -- end adequacy ----------------------------------------------------------------------------------
 
 
-def key_of(label: Label) -> str:
-    return KEYS[label]
+T = TypeVar("T", Record, Referral)
 
 
-def record_type(label: Label) -> type[Record]:
-    return NODE_RECORDS[label]
+def _tally(items: Sequence[T], write: Callable[[list[tuple[T, str]]], dict[str, str | None]]) -> UpsertCounts:
+    """Dedupe a batch by key (last wins), write it, and count outcomes the same way for every store."""
+    counts = UpsertCounts()
+    latest: dict[str, tuple[T, str]] = {}
+    for item in items:
+        digest = item.digest()
+        previous = latest.get(item.key)
+        if previous is not None:
+            # An earlier row of this batch is overwritten: it counts as the later row's history.
+            counts.unchanged += previous[1] == digest
+            counts.updated += previous[1] != digest
+        latest[item.key] = (item, digest)
+    batch = list(latest.values())
+    prior = write(batch)
+    for item, _ in batch:
+        old = prior.get(item.key, _ABSENT)
+        if old is _ABSENT:
+            counts.unchanged += 1  # the store skipped it: the same hash is already stored
+        elif old is None:
+            counts.created += 1
+        else:
+            counts.updated += 1
+    return counts
 
 
 class _Absent:
@@ -485,32 +281,3 @@ class _Absent:
 
 
 _ABSENT = _Absent()
-
-
-def graph_checksum(nodes: Iterable[tuple[str, str, dict[str, Any]]], rels: Iterable[RelRow]) -> str:
-    """Order-independent digest of a whole graph, computed the same way for both stores."""
-    h = hashlib.sha256()
-    for label, key, props in sorted(nodes, key=lambda n: (n[0], n[1])):
-        h.update(f"N|{label}|{key}|{_canon(props)}\n".encode())
-    for rel in sorted(rels, key=lambda r: (r[0], r[1], r[2], r[3], r[4], _canon(r[5]))):
-        h.update(f"R|{rel[0]}|{rel[1]}|{rel[2]}|{rel[3]}|{rel[4]}|{_canon(rel[5])}\n".encode())
-    return h.hexdigest()
-
-
-# (type, start label, start key, end label, end key, properties)
-RelRow = tuple[str, str, str, str, str, dict[str, Any]]
-
-
-def _canon(props: dict[str, Any]) -> str:
-    clean = {k: v for k, v in props.items() if k not in INTERNAL_PROPS and v is not None}
-    return json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str)
-
-
-# Bookkeeping properties the stores keep beside a record's own; never part of its content.
-INTERNAL_PROPS = frozenset({"content_hash", "point", "edge_key"})
-
-
-def record_from_props(cls: type[R], props: dict[str, Any]) -> R:
-    """A record rebuilt from stored properties (lists back to tuples, bookkeeping dropped)."""
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in props.items() if k not in INTERNAL_PROPS}
-    return cls(**fields)

@@ -27,23 +27,21 @@ from network.errors import StoreError, StoreUnavailable
 from network.geo import METERS_PER_MILE
 from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
 from network.settings import Settings
-from network.store.base import (
+from network.store.base import GraphStore
+from network.store.catalog import Statement, cypher, statements_in
+from network.store.checksum import RelRow, graph_checksum, record_from_props
+from network.store.links import LINKS, iter_links
+from network.store.rows import (
     AdequacyProviderRow,
     BBox,
     CandidateQuery,
     CandidateRow,
-    GraphStore,
     NetworkCounts,
     PractitionerPointRow,
     ProviderQuery,
     ProviderRow,
-    RelRow,
     StoreStats,
-    graph_checksum,
-    record_from_props,
 )
-from network.store.catalog import Statement, cypher, statements_in
-from network.store.links import LINKS, iter_links
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
 

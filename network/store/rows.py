@@ -1,0 +1,206 @@
+"""Value types the store protocol speaks in: write counts, queries and the rows stores return.
+
+Shared by both stores and the services; kept apart from :mod:`network.store.base` so the protocol
+module reads as the protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateQuery:
+    """Specialist participations to consider for a referral search (all filters are ANDed)."""
+
+    network_ids: tuple[str, ...]
+    as_of: str
+    center: GeoPoint
+    radius_miles: float
+    specialty_codes: frozenset[str] | None = None  # None: any specialty
+    accepting_new_patients: bool | None = None
+    language: str | None = None
+    exclude_npi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One specialist participation at one location within the radius."""
+
+    npi: str
+    location_id: str
+    distance_miles: float
+    specialty_code: str | None
+    network_id: str
+    participation_id: str
+    accepting_new_patients: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """What a store returns for a candidate before the exact distance test."""
+
+    npi: str
+    location_id: str
+    lat: float
+    lon: float
+    specialty_code: str | None
+    network_id: str
+    participation_id: str
+    accepting_new_patients: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+
+
+# -- directory search (API) ------------------------------------------------------------------------
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_words(text: str) -> list[str]:
+    """Lower-cased runs of letters: how names and name queries are cut into words, for both stores."""
+    return _NAME_WORD.findall(text.lower())
+
+
+def name_matches(name: str, terms: Sequence[str]) -> bool:
+    """Every term is the beginning of some word of ``name`` (``"ann he"`` finds ``"Ann Heart"``)."""
+    words = name_words(name)
+    return all(any(w.startswith(t) for w in words) for t in terms)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderQuery:
+    """A directory search over practitioners; every given filter must hold (they are ANDed).
+
+    Location filters (``center``+``radius_miles``, ``state``, ``zip5``) must hold at one and the same
+    practice location; participation filters (``network_ids``, ``accepting_new_patients``) at one and the
+    same participation in effect on ``as_of``.
+    """
+
+    as_of: str
+    name_terms: tuple[str, ...] = ()  # from name_words(); each must begin a word of the name
+    specialty_codes: frozenset[str] | None = None  # any of these among the practitioner's specialties
+    center: GeoPoint | None = None
+    radius_miles: float | None = None
+    state: str | None = None
+    zip5: str | None = None  # a practice location whose ZIP starts with these five digits
+    network_ids: tuple[str, ...] | None = None
+    accepting_new_patients: bool | None = None
+    language: str | None = None
+    sex: str | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.center is not None or self.state is not None or self.zip5 is not None
+
+    @property
+    def by_participation(self) -> bool:
+        return self.network_ids is not None or self.accepting_new_patients is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """What a store returns for a provider search before the exact name and distance tests."""
+
+    npi: str
+    name: str
+    location_id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderHit:
+    """One practitioner found, at its nearest qualifying location when the search is located."""
+
+    npi: str
+    name: str
+    location_id: str | None
+    distance_miles: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkCounts:
+    """Members of a network through participations in effect on a day."""
+
+    participations: int = 0
+    practitioners: int = 0
+    pcps: int = 0
+    specialists: int = 0
+    locations: int = 0
+
+
+# -- end directory search (API) --------------------------------------------------------------------
+
+
+# -- adequacy --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A latitude/longitude box, bounds inclusive; west <= east (callers split boxes crossing 180)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+
+@dataclass(frozen=True, slots=True)
+class AdequacyProviderRow:
+    """One in-effect participation of an audited network at one geocoded location in the box."""
+
+    npi: str
+    participation_id: str
+    network_id: str
+    specialty_code: str | None  # the participation's (what the practitioner is contracted as)
+    primary_specialty: str | None  # the practitioner's, for participations without a specialty
+    location_id: str
+    lat: float
+    lon: float
+    telehealth: bool
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerPointRow:
+    """One practitioner at one geocoded practice location in the box (recruitment candidates)."""
+
+    npi: str
+    specialties: tuple[str, ...]
+    location_id: str
+    lat: float
+    lon: float
+    active: bool
+
+
+# -- end adequacy ----------------------------------------------------------------------------------
