@@ -14,7 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from network.model import Label, Location, Network, Participation, Plan, Practitioner, Record, Specialty
 from network.specialties import reference
-from network.store.base import NetworkCounts
+from network.store.rows import NetworkCounts
 from schema.gateway import StoreGateway
 
 RecordLoad = Callable[[list[str]], Coroutine[Any, Any, list[Any]]]

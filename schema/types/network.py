@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 
 from network.model import Network
-from network.store.base import NetworkCounts
+from network.store.rows import NetworkCounts
 from schema.context import ApiInfo
 from schema.types import described
 

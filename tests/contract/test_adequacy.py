@@ -12,8 +12,8 @@ from network.adequacy import AdequacyRequest, audit_adequacy
 from network.geo import EARTH_RADIUS_MILES
 from network.model import County, Location, Network, Participation, Practitioner
 from network.store import GraphStore
-from network.store.base import AdequacyProviderRow, BBox, PractitionerPointRow
 from network.store.memory import MemoryStore
+from network.store.rows import AdequacyProviderRow, BBox, PractitionerPointRow
 
 BASE = (41.70, -72.70)
 CARDIO, DERM = "207RC0000X", "207N00000X"

@@ -11,8 +11,8 @@ from network.model import Location, Network, Participation, Plan, Practitioner, 
 from network.services import GeoQuery, InvalidRequest, ProviderFilter, ProviderPage, search_providers
 from network.services.directory import find_specialties, networks_in_effect
 from network.store import GraphStore
-from network.store.base import NetworkCounts
 from network.store.memory import MemoryStore
+from network.store.rows import NetworkCounts
 
 AS_OF = "2026-06-01"
 CENTER = (41.7658, -72.6734)  # Hartford, CT

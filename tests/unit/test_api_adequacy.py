@@ -14,8 +14,8 @@ from support.api_region import AS_OF, api_client, gql
 from network.adequacy import AdequacyReport, AdequacyRequest, audit_adequacy
 from network.geo import all_zip_centroids
 from network.store import GraphStore
-from network.store.base import AdequacyProviderRow, BBox, PractitionerPointRow
 from network.store.memory import MemoryStore
+from network.store.rows import AdequacyProviderRow, BBox, PractitionerPointRow
 from schema.types import adequacy_result
 from schema.types.adequacy import API_POINTS_NOTICE
 from schema.types.adequacy_result import AuditAbandoned, audit_outcome
