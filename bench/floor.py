@@ -45,7 +45,7 @@ def bare_node_statement(label: Label) -> str:
         )
     if label is Label.COUNTY:  # the backfill of locations loaded before their county
         lines.append("CALL (n) { MATCH (l:Location {county_fips: n.fips}) MERGE (l)-[:IN_COUNTY]->(n) }")
-    lines.append("RETURN row.key AS key, null AS prior")
+    lines.append("RETURN collect([row.key, null]) AS written")
     return "\n".join(lines)
 
 
@@ -54,7 +54,7 @@ MATCH (a:Practitioner {npi: row.from_npi})
 MATCH (b:Practitioner {npi: row.to_npi})
 MERGE (a)-[r:REFERS_TO {edge_key: row.key}]->(b)
 SET r = row.props, r.edge_key = row.key
-RETURN row.key AS key, null AS prior"""
+RETURN collect([row.key, null]) AS written"""
 
 
 def bare_statements() -> dict[str, str]:

@@ -122,7 +122,7 @@ class Neo4jStore(GraphStore):
         statement = Statement.per_label("write", label)
         for chunk in self._batches(rows):
             for r in self._run(statement, {"rows": list(chunk)}, write=True):
-                prior[r["key"]] = r["prior"]
+                prior.update(r["written"])
         return prior
 
     def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
@@ -139,7 +139,7 @@ class Neo4jStore(GraphStore):
         prior: dict[str, str | None] = {}
         for chunk in self._batches(rows):
             for r in self._run(Statement.WRITE_REFERRALS, {"rows": list(chunk)}, write=True):
-                prior[r["key"]] = r["prior"]
+                prior.update(r["written"])
         return prior
 
     def ensure_specialties(self, records: Sequence[Record]) -> int:

@@ -1,5 +1,5 @@
 // Upsert Location nodes by id; rows whose content hash is already stored are skipped.
-// Returns the key and the replaced hash (null when created) of every row written.
+// Returns [key, replaced hash (null when created)] for every row written.
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Location {id: row.key})
 WITH row, old.content_hash AS prior
@@ -11,4 +11,5 @@ SET n.point = CASE WHEN row.props.lat IS NULL OR row.props.lon IS NULL THEN null
 WITH n, row, prior
 CALL (n) { MATCH (n)-[r:IN_COUNTY]->() DELETE r }
 CALL (n, row) { UNWIND row.links.county_fips AS x MATCH (t:County {fips: x}) CREATE (n)-[:IN_COUNTY]->(t) }
-RETURN row.key AS key, prior
+// One record for the whole batch: a record per row would stream back in thousands of tiny messages.
+RETURN collect([row.key, prior]) AS written

@@ -1,5 +1,5 @@
 // Upsert Organization nodes by id; rows whose content hash is already stored are skipped.
-// Returns the key and the replaced hash (null when created) of every row written.
+// Returns [key, replaced hash (null when created)] for every row written.
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Organization {id: row.key})
 WITH row, old.content_hash AS prior
@@ -11,4 +11,5 @@ CALL (n) { MATCH (n)-[r:HAS_SPECIALTY|OPERATES|PART_OF]->() DELETE r }
 CALL (n, row) { UNWIND row.links.specialties AS x MATCH (t:Specialty {code: x.key}) CREATE (n)-[:HAS_SPECIALTY {primary: x.primary}]->(t) }
 CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:OPERATES]->(t) }
 CALL (n, row) { UNWIND row.links.part_of AS x MATCH (t:Organization {id: x}) CREATE (n)-[:PART_OF]->(t) }
-RETURN row.key AS key, prior
+// One record for the whole batch: a record per row would stream back in thousands of tiny messages.
+RETURN collect([row.key, prior]) AS written

@@ -1,5 +1,5 @@
 // Upsert Participation nodes by id; rows whose content hash is already stored are skipped.
-// Returns the key and the replaced hash (null when created) of every row written.
+// Returns [key, replaced hash (null when created)] for every row written.
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Participation {id: row.key})
 WITH row, old.content_hash AS prior
@@ -14,4 +14,5 @@ CALL (n, row) { UNWIND row.links.network_id AS x MATCH (t:Network {id: x}) CREAT
 CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:AT_LOCATION]->(t) }
 CALL (n, row) { UNWIND row.links.specialty_code AS x MATCH (t:Specialty {code: x}) CREATE (n)-[:FOR_SPECIALTY]->(t) }
 CALL (n, row) { UNWIND row.links.organization_id AS x MATCH (t:Organization {id: x}) CREATE (n)-[:WITH_ORGANIZATION]->(t) }
-RETURN row.key AS key, prior
+// One record for the whole batch: a record per row would stream back in thousands of tiny messages.
+RETURN collect([row.key, prior]) AS written

@@ -1,5 +1,5 @@
 // Upsert Practitioner nodes by npi; rows whose content hash is already stored are skipped.
-// Returns the key and the replaced hash (null when created) of every row written.
+// Returns [key, replaced hash (null when created)] for every row written.
 UNWIND $rows AS row
 OPTIONAL MATCH (old:Practitioner {npi: row.key})
 WITH row, old.content_hash AS prior
@@ -10,4 +10,5 @@ WITH n, row, prior
 CALL (n) { MATCH (n)-[r:HAS_SPECIALTY|PRACTICES_AT]->() DELETE r }
 CALL (n, row) { UNWIND row.links.specialties AS x MATCH (t:Specialty {code: x.key}) CREATE (n)-[:HAS_SPECIALTY {primary: x.primary}]->(t) }
 CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:PRACTICES_AT]->(t) }
-RETURN row.key AS key, prior
+// One record for the whole batch: a record per row would stream back in thousands of tiny messages.
+RETURN collect([row.key, prior]) AS written
