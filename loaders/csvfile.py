@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from loaders.errors import UnreadableSource
 from loaders.pipeline import RawRow
@@ -49,34 +50,27 @@ def iter_dict_rows(path: Path, required: set[str] | None = None) -> Iterator[Raw
         missing = (required or set()) - set(header)
         if missing:
             raise UnreadableSource(f"{path}: header lacks required column(s) {sorted(missing)}")
-        line = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                # e.g. a NUL byte or an unterminated quote: report the line and carry on if we can.
-                yield RawRow(str(path), reader.line_num, {"__error__": str(exc)})
-                line = reader.line_num
-                continue
-            yield RawRow(str(path), line + 1, row)
-            line = reader.line_num
+        yield from _numbered(path, reader)
 
 
 def iter_rows(path: Path) -> Iterator[RawRow]:
     """Plain rows (lists of fields), for headerless files such as CMS shared-patient data."""
     with open_text(path) as fh:
-        reader = csv.reader(fh)
-        line = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield RawRow(str(path), reader.line_num, {"__error__": str(exc)})
-                line = reader.line_num
-                continue
-            yield RawRow(str(path), line + 1, row)
+        yield from _numbered(path, csv.reader(fh))
+
+
+def _numbered(path: Path, reader: Any) -> Iterator[RawRow]:
+    """Rows with the physical line they start on; a row the csv module cannot parse (a NUL byte, an
+    unterminated quote) becomes an ``__error__`` row on its line instead of ending the file."""
+    line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RawRow(str(path), reader.line_num, {"__error__": str(exc)})
             line = reader.line_num
+            continue
+        yield RawRow(str(path), line + 1, row)
+        line = reader.line_num
