@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from network.model import (
     County,
+    Label,
     Location,
     Network,
     Participation,
@@ -155,12 +156,10 @@ def test_referral_needs_both_practitioners(store: GraphStore) -> None:
 
 def test_existing_keys_and_paging(store: GraphStore) -> None:
     _seed(store)
-    label = Practitioner.LABEL if hasattr(Practitioner, "LABEL") else None
-    assert label is not None
-    pr = Practitioner(npi="1003000126", name="x").LABEL
-    assert store.existing_keys(pr, ["1003000126", "1999999992"]) == {"1003000126"}
-    assert store.keys(pr) == ["1003000126", "1234567893"]
-    assert store.keys(pr, after="1003000126", limit=5) == ["1234567893"]
+    assert store.existing_keys(Label.PRACTITIONER, ["1003000126", "1999999992"]) == {"1003000126"}
+    assert store.keys(Label.PRACTITIONER) == ["1003000126", "1234567893"]
+    assert store.keys(Label.PRACTITIONER, after="1003000126", limit=5) == ["1234567893"]
+    assert store.keys(Label.PRACTITIONER, limit=1) == ["1003000126"]
 
 
 def test_referral_counts_sum_over_sources(store: GraphStore) -> None:
