@@ -96,7 +96,9 @@ class SkippedCounty:
 
 
 @dataclass(frozen=True, slots=True)
-class PointProblemOut:
+class PointProblem:
+    """A sample-points row that was not used: its line, field and why (never its values: personal data)."""
+
     line: int
     field: str
     reason: str
@@ -138,7 +140,7 @@ class AdequacyReport:
     points_used: int
     points_rejected: int
     points_outside: int
-    point_problems: tuple[PointProblemOut, ...]
+    point_problems: tuple[PointProblem, ...]
     provider_locations: int  # in-network, in-effect participation x location rows in the audit area
     cells: tuple[CellResult, ...]
     gaps: tuple[Gap, ...]

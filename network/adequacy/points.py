@@ -16,17 +16,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from network.adequacy.model import PointProblem
 from network.errors import DataError
 from network.geo import all_zip_centroids, in_us, normalize_zip, zip_centroid
 
 MAX_PROBLEMS_KEPT = 200
-
-
-@dataclass(frozen=True, slots=True)
-class PointProblem:
-    line: int
-    field: str
-    reason: str
 
 
 @dataclass(slots=True)

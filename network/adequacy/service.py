@@ -18,7 +18,6 @@ from network.adequacy.model import (
     AdequacyReport,
     AdequacyRequest,
     CellResult,
-    PointProblemOut,
     SkippedCounty,
 )
 from network.adequacy.points import read_points, zip_centroid_points
@@ -106,7 +105,7 @@ def audit_adequacy(
         points_used=len(points),
         points_rejected=points.rejected,
         points_outside=points.outside,
-        point_problems=tuple(PointProblemOut(p.line, p.field, p.reason) for p in points.problems),
+        point_problems=tuple(points.problems),
         provider_locations=sum(1 for x in type_of if x is not None),
         cells=tuple(cells),
         gaps=tuple(gaps),

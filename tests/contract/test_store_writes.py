@@ -17,6 +17,16 @@ from network.store import GraphStore
 CARDIO = Specialty(code="207RC0000X", display="Cardiovascular Disease", cms_type="Cardiology")
 FAMILY = Specialty(code="207Q00000X", display="Family Medicine", pcp_eligible=True, cms_type="Primary Care")
 
+CARDIO_P1 = Participation(
+    id="P1",
+    npi="1234567893",
+    network_id="N1",
+    role="specialist",
+    specialty_code="207RC0000X",
+    location_ids=("L1",),
+    effective="2025-01-01",
+)
+
 
 def _seed(store: GraphStore) -> None:
     store.upsert([CARDIO, FAMILY])
@@ -67,35 +77,11 @@ def test_duplicate_keys_in_one_batch_last_wins(store: GraphStore) -> None:
 
 def test_rerunning_everything_changes_nothing(store: GraphStore) -> None:
     _seed(store)
-    store.upsert(
-        [
-            Participation(
-                id="P1",
-                npi="1234567893",
-                network_id="N1",
-                role="specialist",
-                specialty_code="207RC0000X",
-                location_ids=("L1",),
-                effective="2025-01-01",
-            )
-        ]
-    )
+    store.upsert([CARDIO_P1])
     store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)])
     before, stats = store.checksum(), store.stats()
     _seed(store)
-    store.upsert(
-        [
-            Participation(
-                id="P1",
-                npi="1234567893",
-                network_id="N1",
-                role="specialist",
-                specialty_code="207RC0000X",
-                location_ids=("L1",),
-                effective="2025-01-01",
-            )
-        ]
-    )
+    store.upsert([CARDIO_P1])
     again = store.upsert_referrals(
         [Referral(from_npi="1003000126", to_npi="1234567893", pair_count=42, year=2024)]
     )
