@@ -1,10 +1,10 @@
 """Query benchmarks: ``referralOptions`` three ways and ``provider(npi)`` lookups, with agreement checks.
 
-(a) the raw Cypher floor: ``candidate_rows.cypher`` through the driver with the parameters the store
-sends (captured from the store call itself); (b) the store call (``referral_options`` on the store);
-(c) GraphQL over HTTP against ``pnet serve`` in its own process, sequential and with 8 and 32 clients.
-The embedded store has no (a). Agreement: the page of specialists of (b) and (c) must be identical,
-and (a)'s rows, cut the same way (exact miles, nearest location per specialist), must give the same.
+(a) the raw Cypher floor: ``rank_specialists.cypher`` (the search, ranked and cut in the database)
+through the driver with the parameters the store sends (captured from the store call itself); (b) the
+store call (``referral_options`` on the store: context read + ranking + exact miles); (c) GraphQL over
+HTTP against ``pnet serve`` in its own process, sequential and with 8 and 32 clients. The embedded store
+has no (a). Agreement: the page of specialists and the total of (a), (b) and (c) must be identical.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from bench.workload import (
     lookup_npis,
     referral_variables,
 )
-from network.geo import haversine_miles
 from network.model import Label, Practitioner
 from network.services import ReferralOptions, ReferralRequest, referral_options
 from network.store import GraphStore
@@ -43,7 +42,7 @@ class SpyStore(Neo4jStore):
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
-        if statement is Statement.CANDIDATE_ROWS:
+        if statement is Statement.RANK_SPECIALISTS:
             self.last_candidate_params = params
         return super()._run(statement, params, write=write)
 
@@ -61,16 +60,9 @@ def _timed(calls: list[Callable[[], Any]], warmup: int) -> tuple[list[float], li
     return times, out
 
 
-def _raw_page(rows: list[Any], req: ReferralRequest) -> tuple[list[str], int]:
-    """The specialists (a)'s rows stand for: exact miles, each once at its nearest, nearest first."""
-    best: dict[str, tuple[float, str]] = {}
-    assert req.near.lat is not None and req.near.lon is not None
-    for r in rows:
-        miles = haversine_miles(req.near.lat, req.near.lon, r["lat"], r["lon"])
-        if miles <= req.radius_miles and (r["npi"] not in best or (miles, r["npi"]) < best[r["npi"]]):
-            best[r["npi"]] = (miles, r["npi"])
-    ordered = sorted(best.values())
-    return [npi for _, npi in ordered[:FIRST]], len(ordered)
+def _raw_page(rows: list[Any]) -> tuple[list[str], int]:
+    """The page (a) answers: its rows come ranked (no cursor, so no window rows), plus one to spare."""
+    return [r["npi"] for r in rows[:FIRST]], (rows[0]["total"] if rows else 0)
 
 
 def _check_referral(body: dict[str, Any]) -> None:
@@ -115,7 +107,7 @@ def referral_bench(
     out["store"] = summarize(times)
     timed_requests = requests[warmup:]
     if driver is not None:
-        text = cypher(Statement.CANDIDATE_ROWS)
+        text = cypher(Statement.RANK_SPECIALISTS)
 
         def raw_call(params: dict[str, Any]) -> Callable[[], Any]:
             def call() -> Any:
@@ -128,7 +120,7 @@ def referral_bench(
         all_params = [a[2] for a in store_answers]
         raw_times, raw_records = _timed([raw_call(p) for p in all_params[:warmup] + all_params], warmup)
         out["raw"] = summarize(raw_times)
-        raw_pages = [_raw_page(recs, req) for recs, req in zip(raw_records, timed_requests, strict=True)]
+        raw_pages = [_raw_page(recs) for recs in raw_records]
         out["raw_agrees_with_store"] = sum(
             raw == (a[0], a[1]) for raw, a in zip(raw_pages, store_answers, strict=True)
         )

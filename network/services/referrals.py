@@ -1,8 +1,8 @@
 """Referral search: in-network specialists near a member, for a PCP and a plan, on a given day.
 
-The store finds specialist participations within the radius (exact great-circle miles, inclusive
-boundary); this module checks the request, the PCP's own participation, keeps each specialist once at
-its nearest qualifying location, attaches prior referrals from the PCP, orders and pages.
+This module checks the request and the PCP's own participation; the store ranks the specialists within
+the radius (each once at its nearest qualifying location, exact great-circle miles, inclusive boundary),
+orders them (prior referrals from the PCP, distance, NPI) and cuts the page after the cursor.
 """
 
 from __future__ import annotations
@@ -11,19 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from network.errors import InvalidInput
-from network.model import Label, Plan, Practitioner, Role
-from network.services.inputs import (
-    GeoQuery,
-    check_as_of,
-    check_npi,
-    check_radius,
-    resolve_point,
-    resolve_specialty,
-)
+from network.model import Location, Network, Plan, Practitioner, Role, Specialty
+from network.services.inputs import GeoQuery, check_as_of, check_npi, check_radius, resolve_point
 from network.services.outcomes import InvalidRequest, PcpNotInNetwork, PlanNotFound, ProviderNotFound
-from network.services.paging import SortKey, check_first, decode_cursor, encode_cursor, page_after
+from network.services.paging import Scalar, check_first, decode_cursor, encode_cursor
 from network.specialties import reference
-from network.store import Candidate, CandidateQuery, GraphStore
+from network.store import GraphStore, RankQuery
 
 
 class ReferralOrder(StrEnum):
@@ -56,6 +49,11 @@ class ReferralOption:
     referral_required: bool
     prior_referrals: int
     cursor: str
+    # The records the page shows, read with the ranking so the API needs no further round trip.
+    specialist: Practitioner
+    location: Location
+    network: Network
+    specialty: Specialty | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +75,11 @@ _CURSOR_TYPES = (int, (int, float), str)
 def referral_options(
     store: GraphStore, request: ReferralRequest, *, first: int = 20, after: str | None = None
 ) -> ReferralOutcome:
-    """One page of referral options, or the reason there are none to give."""
+    """One page of referral options, or the reason there are none to give.
+
+    Two store reads: the context (PCP, its roles and referral totals, the plan, the specialty code),
+    then the ranked page, cut inside the store.
+    """
     tag = f"referral:{request.order.value}"
     try:
         check_npi(request.pcp_npi, "pcpNpi")
@@ -85,91 +87,70 @@ def referral_options(
         radius = check_radius(request.radius_miles)
         as_of = check_as_of(request.as_of)
         check_first(first)
-        after_key = _sort_key(request.order, *decode_cursor(after, tag, _CURSOR_TYPES)) if after else None
-        codes = resolve_specialty(store, request.specialty) if request.specialty is not None else None
+        after_key = _after(decode_cursor(after, tag, _CURSOR_TYPES)) if after else None
     except InvalidInput as exc:
         return InvalidRequest.from_error(exc)
+    term = request.specialty.strip().upper() if request.specialty is not None else None
+    ctx = store.referral_context(request.pcp_npi, request.plan_id, term)
+    codes = None
+    if request.specialty is not None:
+        known = frozenset([request.specialty.strip().upper()] if ctx.specialty_known else [])
+        try:
+            codes = reference().resolve(request.specialty, known_codes=known)
+        except InvalidInput as exc:
+            return InvalidRequest.from_error(exc)
 
-    pcp = store.get(Label.PRACTITIONER, request.pcp_npi)
-    if not isinstance(pcp, Practitioner):
+    pcp, plan = ctx.pcp, ctx.plan
+    if pcp is None:
         return ProviderNotFound(request.pcp_npi)
-    plan = store.get(Label.PLAN, request.plan_id)
-    if not isinstance(plan, Plan):
+    if plan is None:
         return PlanNotFound(request.plan_id)
-    roles = store.participations_of([pcp.npi]).get(pcp.npi, [])
-    pcp_networks = sorted({r.network_id for r in roles if r.role == Role.PCP and r.in_effect(as_of)})
+    pcp_networks = sorted({r.network_id for r in ctx.roles if r.role == Role.PCP and r.in_effect(as_of)})
     if not set(pcp_networks) & set(plan.network_ids):
         return PcpNotInNetwork(pcp, plan, as_of, tuple(pcp_networks))
 
-    query = CandidateQuery(
-        network_ids=plan.network_ids,
-        as_of=as_of,
-        center=center,
-        radius_miles=radius,
-        specialty_codes=codes,
-        accepting_new_patients=request.accepting_new_patients,
-        language=request.language,
-        exclude_npi=pcp.npi,
-    )
-    nearest = _nearest_with_specialty(store, store.specialist_candidates(query))
-    prior = store.referral_counts(pcp.npi, list(nearest)) if nearest else {}
-    ref = reference()
-    options = [
-        ReferralOption(
-            npi=npi,
-            location_id=c.location_id,
-            distance_miles=c.distance_miles,
-            specialty_code=code,
-            network_id=c.network_id,
-            participation_id=c.participation_id,
-            accepting_new_patients=c.accepting_new_patients,
-            # OB/GYN visits need no referral by statute (direct access), whatever the plan says.
-            referral_required=plan.referral_required and not ref.is_obgyn(code),
-            prior_referrals=prior.get(npi, 0),
-            cursor=encode_cursor(tag, (prior.get(npi, 0), c.distance_miles, npi)),
+    by_prior = request.order is ReferralOrder.PRIOR_REFERRALS
+    page = store.rank_specialists(
+        RankQuery(
+            network_ids=plan.network_ids,
+            as_of=as_of,
+            center=center,
+            radius_miles=radius,
+            specialty_codes=codes,
+            accepting_new_patients=request.accepting_new_patients,
+            language=request.language,
+            exclude_npi=pcp.npi,
+            prior=ctx.referred,
+            by_prior=by_prior,
+            after=after_key,
+            limit=first,
         )
-        for npi, (c, code) in nearest.items()
-    ]
-
-    def key(o: ReferralOption) -> SortKey:
-        return _sort_key(request.order, o.prior_referrals, o.distance_miles, o.npi)
-
-    options.sort(key=key)
-    page = page_after(options, key, after_key, first)
-    return ReferralOptions(
-        pcp, plan, as_of, page.total_count, tuple(page.items), page.has_next, page.has_previous
     )
+    ref = reference()
+    options = tuple(
+        ReferralOption(
+            npi=s.npi,
+            location_id=s.location_id,
+            distance_miles=s.distance_miles,
+            specialty_code=s.specialty_code,
+            network_id=s.network_id,
+            participation_id=s.participation_id,
+            accepting_new_patients=s.accepting_new_patients,
+            # OB/GYN visits need no referral by statute (direct access), whatever the plan says.
+            referral_required=plan.referral_required and not ref.is_obgyn(s.specialty_code),
+            prior_referrals=s.prior_referrals,
+            cursor=encode_cursor(tag, (s.prior_referrals, s.distance_miles, s.npi)),
+            specialist=s.practitioner,
+            location=s.location,
+            network=s.network,
+            specialty=s.specialty,
+        )
+        for s in page.items
+    )
+    return ReferralOptions(pcp, plan, as_of, page.total, options, page.has_next, page.has_previous)
 
 
-def _sort_key(order: ReferralOrder, prior: object, distance: object, npi: object) -> SortKey:
+def _after(values: list[Scalar]) -> tuple[int, float, str]:
+    prior, distance, npi = values
     assert isinstance(prior, int) and isinstance(distance, int | float) and isinstance(npi, str)
-    if order is ReferralOrder.PRIOR_REFERRALS:
-        return (-prior, float(distance), npi)
-    return (float(distance), npi)
-
-
-def _nearest_with_specialty(
-    store: GraphStore, candidates: list[Candidate]
-) -> dict[str, tuple[Candidate, str]]:
-    """Each specialist once: its first candidate (they come nearest first) and the specialty it covers.
-
-    A participation that names no specialty stands for the practitioner's primary (or only listed)
-    specialty; a specialist with none at all cannot be offered as a specialty referral and is left out.
-    """
-    nearest: dict[str, Candidate] = {}
-    for c in candidates:
-        nearest.setdefault(c.npi, c)
-    unnamed = [npi for npi, c in nearest.items() if c.specialty_code is None]
-    fallback: dict[str, str] = {}
-    if unnamed:
-        for npi, rec in store.get_many(Label.PRACTITIONER, unnamed).items():
-            assert isinstance(rec, Practitioner)
-            code = rec.primary_specialty or (rec.specialties[0] if rec.specialties else None)
-            if code is not None:
-                fallback[npi] = code
-    out: dict[str, tuple[Candidate, str]] = {}
-    for npi, c in nearest.items():
-        code = c.specialty_code or fallback.get(npi)
-        if code is not None:
-            out[npi] = (c, code)
-    return out
+    return prior, float(distance), npi

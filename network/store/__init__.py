@@ -5,13 +5,14 @@ from __future__ import annotations
 from network.errors import ConfigurationError
 from network.settings import Settings
 from network.store.base import GraphStore
-from network.store.rows import Candidate, CandidateQuery, GeoPoint, StoreStats, UpsertCounts
+from network.store.rows import GeoPoint, RankedPage, RankedSpecialist, RankQuery, StoreStats, UpsertCounts
 
 __all__ = [
-    "Candidate",
-    "CandidateQuery",
     "GeoPoint",
     "GraphStore",
+    "RankQuery",
+    "RankedPage",
+    "RankedSpecialist",
     "StoreStats",
     "UpsertCounts",
     "open_store",

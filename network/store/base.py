@@ -18,18 +18,20 @@ from functools import lru_cache
 from typing import TypeVar
 
 from network.geo import haversine_miles
-from network.model import County, Label, Participation, Record, Referral
+from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
+from network.store.ranking import finish_page
 from network.store.rows import (
     AdequacyProviderRow,
     BBox,
-    Candidate,
-    CandidateQuery,
-    CandidateRow,
     NetworkCounts,
     PractitionerPointRow,
     ProviderHit,
     ProviderQuery,
     ProviderRow,
+    RankedPage,
+    RankQuery,
+    RankRows,
+    ReferralContext,
     StoreStats,
     UpsertCounts,
     name_matches,
@@ -108,34 +110,33 @@ class GraphStore(ABC):
     def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
         """Every participation (any date) of each practitioner, ordered by id."""
 
-    def specialist_candidates(self, query: CandidateQuery) -> list[Candidate]:
-        """Specialist participations in effect matching ``query``, one row per participation x location.
+    def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
+        """The PCP, its participations and referral totals, the plan, and whether a specialty code exists.
 
-        Stores pre-filter by a slightly larger radius with their own spatial index; the exact distance
-        and the boundary test (``<=``, in great-circle miles) are decided here, once, for both stores.
+        One read here; a store with round trips to spare (Neo4j) answers it in one statement.
         """
-        margin = query.radius_miles * 1.002 + 0.01
-        out: list[Candidate] = []
-        for row in self._candidate_rows(query, margin):
-            distance = haversine_miles(query.center.lat, query.center.lon, row.lat, row.lon)
-            if distance <= query.radius_miles:
-                out.append(
-                    Candidate(
-                        npi=row.npi,
-                        location_id=row.location_id,
-                        distance_miles=distance,
-                        specialty_code=row.specialty_code,
-                        network_id=row.network_id,
-                        participation_id=row.participation_id,
-                        accepting_new_patients=row.accepting_new_patients,
-                    )
-                )
-        out.sort(key=lambda c: (c.distance_miles, c.npi, c.location_id, c.participation_id))
-        return out
+        pcp = self.get(Label.PRACTITIONER, pcp_npi)
+        plan = self.get(Label.PLAN, plan_id)
+        return ReferralContext(
+            pcp=pcp if isinstance(pcp, Practitioner) else None,
+            plan=plan if isinstance(plan, Plan) else None,
+            roles=self.participations_of([pcp_npi]).get(pcp_npi, []),
+            referred=dict(self.top_referral_targets([pcp_npi], limit=2**31).get(pcp_npi, [])),
+            specialty_known=bool(specialty_code and self.existing_keys(Label.SPECIALTY, [specialty_code])),
+        )
+
+    def rank_specialists(self, query: RankQuery) -> RankedPage:
+        """One page of specialists for a referral search, ranked and cut by the store (see RankQuery).
+
+        The store filters and orders with its own index and arithmetic and returns only the head of the
+        ranking; exact miles, the cursor comparison and the page cut are made here, once, for both.
+        """
+        return finish_page(query, self._rank_rows(query, query.radius_miles * 1.002 + 0.01))
 
     @abstractmethod
-    def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
-        """Rows matching every filter of ``query`` at locations within ``prefilter_miles``."""
+    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
+        """The ranking of ``query`` (locations pre-filtered within ``prefilter_miles`` by the spatial
+        index, then within ``radius_miles + DISTANCE_TOLERANCE_MILES`` by the store's own haversine)."""
 
     @abstractmethod
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
@@ -149,7 +150,7 @@ class GraphStore(ABC):
     def search_providers(self, query: ProviderQuery) -> list[ProviderHit]:
         """Practitioners matching ``query``, one hit each (nearest qualifying location), ordered by NPI.
 
-        Like :meth:`specialist_candidates`, stores only pre-filter (a wider radius, an index on names);
+        Stores only pre-filter (a wider radius, an index on names);
         the name-word test and the exact distance are decided here, once, for both stores.
         """
         if query.center is not None and query.radius_miles is None:

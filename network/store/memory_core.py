@@ -23,21 +23,13 @@ from scipy.spatial import cKDTree
 
 from network.errors import StoreError
 from network.geo import chord_for_miles, unit_vectors
-from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel, Role
+from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel
 from network.store.base import GraphStore
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import BACKFILL, LINKS, Link, iter_links
-from network.store.rows import (
-    CandidateQuery,
-    CandidateRow,
-    StoreStats,
-)
+from network.store.rows import StoreStats
 
 Node = tuple[str, str]
-_LOCATION, _PARTICIPATION = Label.LOCATION.value, Label.PARTICIPATION.value
-_IN_NETWORK, _FOR_SPECIALTY = Rel.IN_NETWORK.value, Rel.FOR_SPECIALTY.value
-_SPECIALIST = Role.SPECIALIST.value
-_HAS_ROLE, _AT_LOCATION = Rel.HAS_ROLE.value, Rel.AT_LOCATION.value
 _FORMAT_VERSION = 1
 
 
@@ -51,6 +43,7 @@ class MemoryCore(GraphStore):
         self._by_label: dict[str, set[str]] = defaultdict(set)
         self._tree: tuple[cKDTree, list[str], np.ndarray] | None = None
         self._dirty = False
+        self._generation = 0  # bumped by every write of nodes: derived indexes compare it to rebuild
         if path is not None and path.exists():
             self._load(path)
 
@@ -71,6 +64,7 @@ class MemoryCore(GraphStore):
             self._by_label = defaultdict(set)
             self._tree = None
             self._dirty = True
+            self._generation += 1
 
     def flush(self) -> None:
         """Persist to ``path`` atomically (write a temporary file, then rename over the old one)."""
@@ -127,6 +121,7 @@ class MemoryCore(GraphStore):
                 self._backfill(label, rec.key, backfill)
             if prior:
                 self._dirty = True
+                self._generation += 1
                 if label is Label.LOCATION:
                     self._tree = None
         return prior
@@ -220,73 +215,6 @@ class MemoryCore(GraphStore):
                 ]
                 out[npi] = sorted(roles, key=lambda p: p.id)
         return out
-
-    def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
-        rows: list[CandidateRow] = []
-        networks = set(query.network_ids)
-        language = query.language.casefold() if query.language else None
-        with self._lock:
-            # The hot loop of every search (thousands of participations within 25 miles of a city):
-            # networkx's own adjacency dicts (``_pred``/``_succ``/``_node``, stable since networkx 2) and
-            # constants instead of edge report views and enum lookups; read only, never written here.
-            pred, nodes = self._g._pred, self._g._node
-            for loc_key in self._locations_within(query.center.lat, query.center.lon, prefilter_miles):
-                loc = (_LOCATION, loc_key)
-                lprops = nodes[loc]["props"]
-                for part, keys in pred[loc].items():
-                    if part[0] != _PARTICIPATION or _AT_LOCATION not in keys:
-                        continue
-                    row = self._candidate_row(part, lprops, loc_key, query, networks, language)
-                    if row is not None:
-                        rows.append(row)
-        return rows
-
-    def _candidate_row(
-        self,
-        part: Node,
-        lprops: dict[str, Any],
-        loc_key: str,
-        query: CandidateQuery,
-        networks: set[str],
-        language: str | None,
-    ) -> CandidateRow | None:
-        p = self._g._node[part]["props"]
-        if p.get("role") != _SPECIALIST or p.get("npi") == query.exclude_npi:
-            return None
-        if p.get("effective") is not None and p["effective"] > query.as_of:
-            return None
-        if p.get("termination") is not None and p["termination"] <= query.as_of:
-            return None
-        if query.accepting_new_patients is not None and p.get("accepting_new_patients") is not (
-            query.accepting_new_patients
-        ):
-            return None
-        outs = {k: v[1] for v, keys in self._g._succ[part].items() for k in keys}
-        network = outs.get(_IN_NETWORK)
-        if network is None or network not in networks:
-            return None
-        specialty = outs.get(_FOR_SPECIALTY)
-        if query.specialty_codes is not None and specialty not in query.specialty_codes:
-            return None
-        practitioners = [u for u, keys in self._g._pred[part].items() if _HAS_ROLE in keys]
-        if not practitioners:
-            return None
-        if language is not None:
-            spoken = {
-                lang.casefold() for lang in self._g.nodes[practitioners[0]]["props"].get("languages", [])
-            }
-            if language not in spoken:
-                return None
-        return CandidateRow(
-            npi=practitioners[0][1],
-            location_id=loc_key,
-            lat=lprops["lat"],
-            lon=lprops["lon"],
-            specialty_code=specialty,
-            network_id=network,
-            participation_id=p["id"],
-            accepting_new_patients=p.get("accepting_new_patients"),
-        )
 
     def _locations_within(self, lat: float, lon: float, miles: float) -> list[str]:
         if self._tree is None:

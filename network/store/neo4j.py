@@ -24,22 +24,38 @@ from neo4j.exceptions import (
 )
 
 from network.errors import StoreError, StoreUnavailable
-from network.geo import METERS_PER_MILE
-from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
+from network.geo import EARTH_RADIUS_MILES, METERS_PER_MILE
+from network.model import (
+    KEYS,
+    NODE_RECORDS,
+    County,
+    Label,
+    Location,
+    Network,
+    Participation,
+    Plan,
+    Practitioner,
+    Record,
+    Referral,
+    Specialty,
+)
 from network.settings import Settings
 from network.store.base import GraphStore
 from network.store.catalog import Statement, cypher, statements_in
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import LINKS, iter_links
 from network.store.rows import (
+    DISTANCE_TOLERANCE_MILES,
     AdequacyProviderRow,
     BBox,
-    CandidateQuery,
-    CandidateRow,
     NetworkCounts,
     PractitionerPointRow,
     ProviderQuery,
     ProviderRow,
+    RankQuery,
+    RankRow,
+    RankRows,
+    ReferralContext,
     StoreStats,
 )
 
@@ -182,19 +198,47 @@ class Neo4jStore(GraphStore):
                 roles.append(record_from_props(Participation, r["props"]))
         return out
 
-    def _candidate_rows(self, query: CandidateQuery, prefilter_miles: float) -> list[CandidateRow]:
-        params = {
-            "lat": query.center.lat,
-            "lon": query.center.lon,
-            "meters": prefilter_miles * METERS_PER_MILE,
-            "networks": list(query.network_ids),
-            "as_of": query.as_of,
-            "accepting": query.accepting_new_patients,
-            "exclude": query.exclude_npi,
-            "language": query.language.casefold() if query.language else None,
-            "specialties": sorted(query.specialty_codes) if query.specialty_codes is not None else None,
-        }
-        return [CandidateRow(**r) for r in self._run(Statement.CANDIDATE_ROWS, params)]
+    def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
+        params = {"pcp": pcp_npi, "plan": plan_id, "specialty": specialty_code}
+        (row,) = self._run(Statement.REFERRAL_CONTEXT, params)
+        return ReferralContext(
+            pcp=None if row["pcp"] is None else record_from_props(Practitioner, row["pcp"]),
+            plan=None if row["plan"] is None else record_from_props(Plan, row["plan"]),
+            roles=[record_from_props(Participation, props) for props in row["roles"]],
+            referred={npi: int(pairs) for npi, pairs in row["referred"]},
+            specialty_known=bool(row["specialty_known"]),
+        )
+
+    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
+        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, prefilter_miles))
+        if not rows:
+            return RankRows(0, 0, [])
+        return RankRows(
+            total=rows[0]["total"],
+            remaining=rows[0]["remaining"],
+            rows=[
+                RankRow(
+                    npi=r["npi"],
+                    location_id=r["location_id"],
+                    lat=r["lat"],
+                    lon=r["lon"],
+                    distance=r["distance"],
+                    specialty_code=r["specialty_code"],
+                    network_id=r["network_id"],
+                    participation_id=r["participation_id"],
+                    accepting_new_patients=r["accepting_new_patients"],
+                    prior=r["prior"],
+                    practitioner=record_from_props(Practitioner, r["practitioner"]),
+                    location=record_from_props(Location, r["location"]),
+                    network=record_from_props(Network, r["network"]),
+                    specialty=None
+                    if r["specialty"] is None
+                    else record_from_props(Specialty, r["specialty"]),
+                )
+                for r in rows
+                if r["npi"] is not None
+            ],
+        )
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -284,6 +328,30 @@ def _node_row(rec: Record, digest: str) -> dict[str, Any]:
         "hash": digest,
         "props": {k: v for k, v in rec.as_dict().items() if v is not None},
         "links": links,
+    }
+
+
+def rank_params(query: RankQuery, prefilter_miles: float) -> dict[str, Any]:
+    """The parameters of ``rank_specialists.cypher`` for a query (the benchmark replays them raw)."""
+    after_prior, after_distance = (query.after[0], query.after[1]) if query.after is not None else (0, None)
+    return {
+        "lat": query.center.lat,
+        "lon": query.center.lon,
+        "meters": prefilter_miles * METERS_PER_MILE,
+        "radius": query.radius_miles + DISTANCE_TOLERANCE_MILES,
+        "earth_radius": EARTH_RADIUS_MILES,
+        "networks": list(query.network_ids),
+        "as_of": query.as_of,
+        "accepting": query.accepting_new_patients,
+        "exclude": query.exclude_npi,
+        "language": query.language.casefold() if query.language else None,
+        "specialties": sorted(query.specialty_codes) if query.specialty_codes is not None else None,
+        "prior": dict(query.prior),
+        "by_prior": query.by_prior,
+        "after_prior": after_prior,
+        "after_distance": after_distance,
+        "tolerance": DISTANCE_TOLERANCE_MILES,
+        "limit": query.limit + 1,
     }
 
 

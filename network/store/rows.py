@@ -7,8 +7,10 @@ module reads as the protocol.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from network.model import Location, Network, Participation, Plan, Practitioner, Specialty
 
 
 @dataclass(slots=True)
@@ -34,9 +36,21 @@ class GeoPoint:
     lon: float
 
 
+# Distances a store computes with its own floating-point arithmetic (Java in Neo4j, numpy in the embedded
+# store) may differ from Python's in the last bits. The radius boundary is widened by this much (1.6
+# micrometres) so such bits never flip an inclusion, and cursors are compared with it as slack.
+DISTANCE_TOLERANCE_MILES = 1e-9
+
+
 @dataclass(frozen=True, slots=True)
-class CandidateQuery:
-    """Specialist participations to consider for a referral search (all filters are ANDed)."""
+class RankQuery:
+    """A referral search as a store ranks it (all filters are ANDed).
+
+    Specialists with a specialist participation in effect on ``as_of`` in one of ``network_ids``, at a
+    location within ``radius_miles`` of ``center``; each once, at its nearest qualifying location. Order:
+    prior referrals from the PCP first when ``by_prior``, then distance, then NPI. ``after`` is the sort
+    key ``(prior, distance, npi)`` of the last specialist seen; ``limit`` how many to return after it.
+    """
 
     network_ids: tuple[str, ...]
     as_of: str
@@ -46,33 +60,81 @@ class CandidateQuery:
     accepting_new_patients: bool | None = None
     language: str | None = None
     exclude_npi: str | None = None
+    prior: Mapping[str, int] = field(default_factory=dict)  # shared-patient pairs from the PCP, by NPI
+    by_prior: bool = False
+    after: tuple[int, float, str] | None = None
+    limit: int = 20
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One specialist participation at one location within the radius."""
-
-    npi: str
-    location_id: str
-    distance_miles: float
-    specialty_code: str | None
-    network_id: str
-    participation_id: str
-    accepting_new_patients: bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateRow:
-    """What a store returns for a candidate before the exact distance test."""
+class RankRow:
+    """One ranked specialist as a store returns it: ``distance`` is the store's own arithmetic."""
 
     npi: str
     location_id: str
     lat: float
     lon: float
-    specialty_code: str | None
+    distance: float
+    specialty_code: str
     network_id: str
     participation_id: str
     accepting_new_patients: bool | None
+    prior: int
+    practitioner: Practitioner
+    location: Location
+    network: Network
+    specialty: Specialty | None
+
+
+@dataclass(frozen=True, slots=True)
+class RankRows:
+    """A store's answer to a :class:`RankQuery`, before the exact distances are put in.
+
+    ``total`` counts the specialists found; ``remaining`` those not before ``after`` (compared with the
+    distance tolerance as slack); ``rows`` are the first of them in order: every one within the
+    tolerance of ``after`` plus ``limit + 1`` more (or all, when fewer).
+    """
+
+    total: int
+    remaining: int
+    rows: list[RankRow]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedSpecialist:
+    """A specialist on a page of a referral search, at its nearest qualifying location (exact miles)."""
+
+    npi: str
+    location_id: str
+    distance_miles: float
+    specialty_code: str  # the participation's, else the practitioner's primary (or only listed) one
+    network_id: str
+    participation_id: str
+    accepting_new_patients: bool | None
+    prior_referrals: int
+    practitioner: Practitioner
+    location: Location
+    network: Network
+    specialty: Specialty | None
+
+
+@dataclass(frozen=True, slots=True)
+class RankedPage:
+    total: int
+    items: list[RankedSpecialist]
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralContext:
+    """What a referral search needs to know before it ranks: the PCP, the plan, and so on."""
+
+    pcp: Practitioner | None
+    plan: Plan | None
+    roles: list[Participation]  # the PCP's participations, any date, by id
+    referred: dict[str, int]  # shared-patient pairs from the PCP, summed per target NPI
+    specialty_known: bool  # whether the asked specialty term is a stored Specialty code
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
 
 import strawberry
 
-from network.errors import StoreError
 from network.services import ReferralOption, ReferralOptions
-from schema.context import ApiInfo
+from network.specialties import reference
 from schema.types import described
 from schema.types.location import LocationType
 from schema.types.network import NetworkType
@@ -17,15 +15,6 @@ from schema.types.paging import PageInfoType
 from schema.types.plan import PlanType
 from schema.types.provider import ProviderType
 from schema.types.specialty import SpecialtyType
-
-T = TypeVar("T")
-
-
-def _present(rec: T | None, what: str) -> T:
-    # The service saw it moments ago; vanishing mid-request means the graph changed under us.
-    if rec is None:
-        raise StoreError(f"{what} disappeared while the request ran")
-    return rec
 
 
 @strawberry.type(name="ReferralOption")
@@ -47,25 +36,23 @@ class ReferralOptionType:
         )
 
     @strawberry.field
-    async def specialist(self, info: ApiInfo) -> ProviderType:
-        rec = await info.context.loaders.practitioners.load(self.option.npi)
-        return ProviderType.from_domain(_present(rec, f"practitioner {self.option.npi}"))
+    def specialist(self) -> ProviderType:
+        return ProviderType.from_domain(self.option.specialist)
 
     @described("The specialist's nearest qualifying location.")
-    async def location(self, info: ApiInfo) -> LocationType:
-        rec = await info.context.loaders.locations.load(self.option.location_id)
-        return LocationType.from_domain(_present(rec, f"location {self.option.location_id}"))
+    def location(self) -> LocationType:
+        return LocationType.from_domain(self.option.location)
 
     @described("The specialty the participation covers.")
-    async def specialty(self, info: ApiInfo) -> SpecialtyType:
+    def specialty(self) -> SpecialtyType:
+        # A code seen before the NUCC file was loaded: pnet's reference data still describes it.
         return SpecialtyType.from_domain(
-            await info.context.loaders.specialties.load(self.option.specialty_code)
+            self.option.specialty or reference().stub(self.option.specialty_code)
         )
 
     @strawberry.field
-    async def network(self, info: ApiInfo) -> NetworkType:
-        rec = await info.context.loaders.networks.load(self.option.network_id)
-        return NetworkType.from_domain(_present(rec, f"network {self.option.network_id}"))
+    def network(self) -> NetworkType:
+        return NetworkType.from_domain(self.option.network)
 
 
 @strawberry.type(name="ReferralOptionEdge")

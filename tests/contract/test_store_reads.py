@@ -6,7 +6,7 @@ import pytest
 
 from network.geo import haversine_miles
 from network.model import Location, Network, Participation, Practitioner, Specialty
-from network.store import CandidateQuery, GeoPoint, GraphStore
+from network.store import GeoPoint, GraphStore, RankQuery
 
 CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
 
@@ -48,7 +48,7 @@ def region(store: GraphStore) -> GraphStore:
     return store
 
 
-def _query(**kw: object) -> CandidateQuery:
+def _query(**kw: object) -> RankQuery:
     base: dict[str, object] = {
         "network_ids": ("N1",),
         "as_of": "2026-06-01",
@@ -56,37 +56,39 @@ def _query(**kw: object) -> CandidateQuery:
         "radius_miles": 25.0,
     }
     base.update(kw)
-    return CandidateQuery(**base)  # type: ignore[arg-type]
+    return RankQuery(**base)  # type: ignore[arg-type]
+
+
+def _npis(store: GraphStore, query: RankQuery) -> list[str]:
+    return [s.npi for s in store.rank_specialists(query).items]
 
 
 def test_radius_read_exact_distances(region: GraphStore) -> None:
-    got = region.specialist_candidates(_query())
-    assert [c.npi for c in got] == ["1234567893"]
-    assert got[0].distance_miles == haversine_miles(CENTER.lat, CENTER.lon, 41.80, -72.70)
+    got = region.rank_specialists(_query())
+    assert [s.npi for s in got.items] == ["1234567893"]
+    assert got.items[0].distance_miles == haversine_miles(CENTER.lat, CENTER.lon, 41.80, -72.70)
+    assert (got.total, got.has_next, got.has_previous) == (1, False, False)
 
 
 def test_effective_and_termination_dates(region: GraphStore) -> None:
-    before_termination = region.specialist_candidates(_query(as_of="2025-12-31"))
-    assert {c.npi for c in before_termination} == {"1234567893", "1003000134"}
-    on_termination_day = region.specialist_candidates(_query(as_of="2026-01-01"))
-    assert {c.npi for c in on_termination_day} == {"1234567893"}
-    future = region.specialist_candidates(_query(as_of="2030-01-01"))
-    assert {c.npi for c in future} == {"1234567893", "1003000159"}
+    assert set(_npis(region, _query(as_of="2025-12-31"))) == {"1234567893", "1003000134"}
+    assert set(_npis(region, _query(as_of="2026-01-01"))) == {"1234567893"}  # termination day
+    assert set(_npis(region, _query(as_of="2030-01-01"))) == {"1234567893", "1003000159"}
 
 
 def test_radius_boundary_is_inclusive(region: GraphStore) -> None:
     exact = haversine_miles(CENTER.lat, CENTER.lon, 41.80, -72.70)
-    assert [c.npi for c in region.specialist_candidates(_query(radius_miles=exact))] == ["1234567893"]
-    assert region.specialist_candidates(_query(radius_miles=exact * 0.9999)) == []
+    assert _npis(region, _query(radius_miles=exact)) == ["1234567893"]
+    assert _npis(region, _query(radius_miles=exact * 0.9999)) == []
 
 
 def test_network_language_and_specialty_filters(region: GraphStore) -> None:
-    assert {c.npi for c in region.specialist_candidates(_query(network_ids=("N2",)))} == {"1003000142"}
-    assert [c.npi for c in region.specialist_candidates(_query(language="spanish"))] == ["1234567893"]
-    assert region.specialist_candidates(_query(specialty_codes=frozenset({"207Q00000X"}))) == []
-    wide = region.specialist_candidates(_query(radius_miles=200.0))
-    assert [c.npi for c in wide] == ["1234567893", "1003000126"]
-    assert wide == sorted(wide, key=lambda c: c.distance_miles)
+    assert _npis(region, _query(network_ids=("N2",))) == ["1003000142"]
+    assert _npis(region, _query(language="spanish")) == ["1234567893"]
+    assert _npis(region, _query(specialty_codes=frozenset({"207Q00000X"}))) == []
+    wide = region.rank_specialists(_query(radius_miles=200.0)).items
+    assert [s.npi for s in wide] == ["1234567893", "1003000126"]
+    assert wide == sorted(wide, key=lambda s: s.distance_miles)
 
 
 def test_participations_of(region: GraphStore) -> None:

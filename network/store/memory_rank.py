@@ -1,0 +1,264 @@
+"""Referral ranking on the embedded store: numpy columns over every specialist participation.
+
+Walking networkx dicts costs a few microseconds per participation, and 25 miles around a city hold tens
+of thousands of them; a search has to answer in milliseconds. So the store keeps a column table, one row
+per (specialist participation, located location), built on the first search after a write and shared by
+every search until the next one. A search is then a k-d tree radius read plus vectorised filters, a
+nearest-location-per-specialist reduction and a sort of the survivors, with Python objects made only for
+the rows of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from network.geo import chord_for_miles, haversine_miles_many, unit_vectors
+from network.model import Label, Location, Network, Practitioner, Rel, Role, Specialty
+from network.store.checksum import record_from_props
+from network.store.memory_core import MemoryCore
+from network.store.rows import DISTANCE_TOLERANCE_MILES, RankQuery, RankRow, RankRows
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+_NO_DATE_BEFORE, _NO_DATE_AFTER = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Rows in (NPI, location id, participation id) order, so the first row of a tie is the one
+    Neo4j's ``ORDER BY`` would pick too."""
+
+    npis: list[str]  # sorted; a row's ``npi`` column indexes it
+    npi_index: dict[str, int]
+    locations: list[str]
+    participations: list[str]
+    networks: dict[str, int]
+    network_ids: list[str]
+    codes: dict[str, int]
+    code_list: list[str]
+    npi: Ints
+    location: Ints
+    participation: Ints
+    network: Ints
+    explicit: Ints  # the participation's own specialty, -1: none
+    fallback: Ints  # the practitioner's primary (or first listed) specialty, -1: none
+    effective: Ints  # days since 1970; none: the smallest int
+    termination: Ints  # days since 1970; none: the largest int
+    accepting: Ints  # 1 yes, 0 no, -1 unknown
+    lat: Floats
+    lon: Floats
+    tree: cKDTree
+
+
+def _day(iso: str | None, missing: int) -> int:
+    return missing if iso is None else int(np.datetime64(iso, "D").astype(np.int64))
+
+
+class MemoryRank(MemoryCore):
+    _rank_table: tuple[int, _Table] | None = None
+
+    def _table(self) -> _Table:
+        with self._lock:
+            if self._rank_table is None or self._rank_table[0] != self._generation:
+                self._rank_table = (self._generation, self._build_table())
+            return self._rank_table[1]
+
+    def _build_table(self) -> _Table:
+        g = self._g
+        nodes, succ, pred = g._node, g._succ, g._pred  # read only: see MemoryCore's hot-path note
+        raw: list[tuple[str, str, str, str, str | None, str | None, dict[str, object], float, float]] = []
+        for part_key in self._by_label.get(Label.PARTICIPATION.value, ()):
+            part = (Label.PARTICIPATION.value, part_key)
+            props = nodes[part]["props"]
+            if props.get("role") != Role.SPECIALIST.value:
+                continue
+            outs: dict[str, list[tuple[str, str]]] = {}
+            for target, keys in succ[part].items():
+                for k in keys:
+                    outs.setdefault(k, []).append(target)
+            holders = [u for u, keys in pred[part].items() if Rel.HAS_ROLE.value in keys]
+            in_network = outs.get(Rel.IN_NETWORK.value, [])
+            if not holders or not in_network:
+                continue
+            npi = holders[0][1]
+            specialty = next(iter(outs.get(Rel.FOR_SPECIALTY.value, [])), None)
+            pprops = nodes[holders[0]]["props"]
+            fallback = pprops.get("primary_specialty") or next(iter(pprops.get("specialties") or ()), None)
+            for loc in outs.get(Rel.AT_LOCATION.value, []):
+                lp = nodes[loc]["props"]
+                if lp.get("lat") is None or lp.get("lon") is None:
+                    continue
+                raw.append(
+                    (npi, loc[1], part_key, in_network[0][1], specialty and specialty[1], fallback, props,
+                     lp["lat"], lp["lon"])
+                )  # fmt: skip
+        raw.sort(key=lambda r: (r[0], r[1], r[2]))
+        npis = sorted({r[0] for r in raw})
+        npi_index = {n: i for i, n in enumerate(npis)}
+        locations = sorted({r[1] for r in raw})
+        loc_index = {n: i for i, n in enumerate(locations)}
+        participations = sorted({r[2] for r in raw})
+        part_index = {n: i for i, n in enumerate(participations)}
+        network_ids = sorted({r[3] for r in raw})
+        networks = {n: i for i, n in enumerate(network_ids)}
+        code_list = sorted({c for r in raw for c in (r[4], r[5]) if c is not None})
+        codes = {c: i for i, c in enumerate(code_list)}
+        lat = np.fromiter((r[7] for r in raw), dtype=np.float64, count=len(raw))
+        lon = np.fromiter((r[8] for r in raw), dtype=np.float64, count=len(raw))
+
+        def ints(values: Iterable[int]) -> Ints:
+            return np.fromiter(values, dtype=np.int64, count=len(raw))
+
+        def accepting(props: dict[str, object]) -> int:
+            value = props.get("accepting_new_patients")
+            return -1 if value is None else int(bool(value))
+
+        return _Table(
+            npis=npis,
+            npi_index=npi_index,
+            locations=locations,
+            participations=participations,
+            networks=networks,
+            network_ids=network_ids,
+            codes=codes,
+            code_list=code_list,
+            npi=ints(npi_index[r[0]] for r in raw),
+            location=ints(loc_index[r[1]] for r in raw),
+            participation=ints(part_index[r[2]] for r in raw),
+            network=ints(networks[r[3]] for r in raw),
+            explicit=ints(-1 if r[4] is None else codes[r[4]] for r in raw),
+            fallback=ints(-1 if r[5] is None else codes[r[5]] for r in raw),
+            effective=ints(_day(r[6].get("effective"), _NO_DATE_BEFORE) for r in raw),  # type: ignore[arg-type]
+            termination=ints(_day(r[6].get("termination"), _NO_DATE_AFTER) for r in raw),  # type: ignore[arg-type]
+            accepting=ints(accepting(r[6]) for r in raw),
+            lat=lat,
+            lon=lon,
+            tree=cKDTree(unit_vectors(lat, lon) if raw else np.zeros((0, 3))),
+        )
+
+    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
+        t = self._table()
+        rows, code = self._matching_rows(t, query, prefilter_miles)
+        if len(rows) == 0:
+            return RankRows(0, 0, [])
+        d = haversine_miles_many(query.center.lat, query.center.lon, t.lat[rows], t.lon[rows])
+        inside = d <= query.radius_miles + DISTANCE_TOLERANCE_MILES
+        rows, code, d = rows[inside], code[inside], d[inside]
+        if len(rows) == 0:
+            return RankRows(0, 0, [])
+        best = _nearest_per_group(t.npi[rows], d)
+        rows, code, d = rows[best], code[best], d[best]
+        prior = np.zeros(len(rows), dtype=np.int64)
+        if query.prior:
+            pairs = np.zeros(len(t.npis), dtype=np.int64)
+            for npi, count in query.prior.items():
+                if npi in t.npi_index:
+                    pairs[t.npi_index[npi]] = count
+            prior = pairs[t.npi[rows]]
+        keep = np.ones(len(rows), dtype=bool)
+        window = np.zeros(len(rows), dtype=bool)
+        if query.after is not None:
+            after_prior, after_distance, _ = query.after
+            near = d >= after_distance - DISTANCE_TOLERANCE_MILES
+            if query.by_prior:
+                keep = (prior < after_prior) | ((prior == after_prior) & near)
+                window = keep & (prior == after_prior) & (d <= after_distance + DISTANCE_TOLERANCE_MILES)
+            else:
+                keep = near
+                window = keep & (d <= after_distance + DISTANCE_TOLERANCE_MILES)
+        beyond = np.flatnonzero(keep & ~window)
+        # Rows are in NPI order and lexsort is stable, so equal keys end in NPI order.
+        keys = (d[beyond], -prior[beyond]) if query.by_prior else (d[beyond],)
+        head = beyond[np.lexsort(keys)[: query.limit + 1]]
+        chosen = np.concatenate((np.flatnonzero(window), head))
+        return RankRows(
+            total=len(rows),
+            remaining=int(keep.sum()),
+            rows=self._rank_records(t, rows[chosen], code[chosen], d[chosen], prior[chosen]),
+        )
+
+    def _matching_rows(self, t: _Table, query: RankQuery, prefilter_miles: float) -> tuple[Ints, Ints]:
+        """Rows passing every filter but the exact radius, in table order, with the specialty each
+        stands for."""
+        center = unit_vectors(np.asarray([query.center.lat]), np.asarray([query.center.lon]))[0]
+        found = t.tree.query_ball_point(center, chord_for_miles(prefilter_miles), return_sorted=False)
+        rows = np.sort(np.fromiter(found, dtype=np.int64, count=len(found)))
+        networks = [t.networks[n] for n in query.network_ids if n in t.networks]
+        as_of = _day(query.as_of, 0)
+        ok = np.isin(t.network[rows], networks) & (t.effective[rows] <= as_of) & (t.termination[rows] > as_of)
+        if query.accepting_new_patients is not None:
+            ok &= t.accepting[rows] == int(query.accepting_new_patients)
+        if query.exclude_npi is not None and query.exclude_npi in t.npi_index:
+            ok &= t.npi[rows] != t.npi_index[query.exclude_npi]
+        rows = rows[ok]
+        if query.specialty_codes is not None:
+            code = t.explicit[rows]
+            ok = np.isin(code, [t.codes[c] for c in query.specialty_codes if c in t.codes])
+        else:
+            code = np.where(t.explicit[rows] >= 0, t.explicit[rows], t.fallback[rows])
+            ok = code >= 0
+        if query.language is not None:
+            ok &= np.isin(t.npi[rows], self._speakers(t, np.unique(t.npi[rows[ok]]), query.language))
+        return rows[ok], code[ok]
+
+    def _speakers(self, t: _Table, npis: Ints, language: str) -> list[int]:
+        wanted = language.casefold()
+        with self._lock:
+            nodes = self._g._node
+            return [
+                int(i)
+                for i in npis
+                if any(
+                    x.casefold() == wanted
+                    for x in nodes[(Label.PRACTITIONER.value, t.npis[i])]["props"].get("languages", ())
+                )
+            ]
+
+    def _rank_records(self, t: _Table, rows: Ints, code: Ints, d: Floats, prior: Ints) -> list[RankRow]:
+        out: list[RankRow] = []
+        with self._lock:
+            nodes = self._g._node
+            for row, c, dist, pairs in zip(
+                rows.tolist(), code.tolist(), d.tolist(), prior.tolist(), strict=True
+            ):
+                npi, loc = t.npis[t.npi[row]], t.locations[t.location[row]]
+                part = nodes[(Label.PARTICIPATION.value, t.participations[t.participation[row]])]["props"]
+                network = t.network_ids[t.network[row]]
+                specialty = nodes.get((Label.SPECIALTY.value, t.code_list[c]))
+                out.append(
+                    RankRow(
+                        npi=npi,
+                        location_id=loc,
+                        lat=float(t.lat[row]),
+                        lon=float(t.lon[row]),
+                        distance=dist,
+                        specialty_code=t.code_list[c],
+                        network_id=network,
+                        participation_id=part["id"],
+                        accepting_new_patients=part.get("accepting_new_patients"),
+                        prior=pairs,
+                        practitioner=record_from_props(
+                            Practitioner, nodes[(Label.PRACTITIONER.value, npi)]["props"]
+                        ),
+                        location=record_from_props(Location, nodes[(Label.LOCATION.value, loc)]["props"]),
+                        network=record_from_props(Network, nodes[(Label.NETWORK.value, network)]["props"]),
+                        specialty=None
+                        if specialty is None
+                        else record_from_props(Specialty, specialty["props"]),
+                    )
+                )
+        return out
+
+
+def _nearest_per_group(group: Ints, d: Floats) -> Ints:
+    """Per run of equal ``group`` values (the rows are grouped), the first row with the run's least ``d``."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    least = np.repeat(np.minimum.reduceat(d, starts), np.diff(np.r_[starts, len(group)]))
+    at_least = np.flatnonzero(d == least)
+    first = np.r_[True, group[at_least][1:] != group[at_least][:-1]]
+    return at_least[first]

@@ -1,0 +1,188 @@
+"""The store contract, part 3: ``rank_specialists`` against a brute-force oracle written from the records.
+
+Each store ranks inside itself (Cypher in Neo4j, numpy columns in the embedded store) and returns only
+the head of the ranking; here a random region with shared buildings, several locations per specialist,
+participations without a specialty, dated and non-accepting participations is searched many ways, every
+page is walked with cursors, and the result must equal what a plain Python loop over the same records
+says: the same specialists, each at the same nearest location, with the same exact miles, in order.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from network.geo import haversine_miles
+from network.model import Location, Network, Participation, Practitioner, Specialty
+from network.store import GeoPoint, GraphStore, RankQuery
+from network.store.ranking import sort_key
+
+CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
+CODES = ("207RC0000X", "207N00000X", "207V00000X", "208600000X")
+NETWORKS = ("N1", "N2", "N3")
+
+
+@dataclass
+class Region:
+    practitioners: dict[str, Practitioner]
+    locations: dict[str, Location]
+    participations: list[Participation]
+
+
+def _region(store: GraphStore, seed: int) -> Region:
+    rnd = random.Random(seed)
+    store.upsert([Specialty(code=c, display=c) for c in CODES])
+    store.upsert([Network(id=n, name=n) for n in NETWORKS])
+    # Coarse coordinates: many buildings are shared, and two ids sit on the same spot (a tie on miles).
+    locations = {
+        f"L{i:02d}": Location(
+            id=f"L{i:02d}", lat=round(41.45 + rnd.random() * 0.6, 2), lon=round(-73.0 + rnd.random() * 0.6, 2)
+        )
+        for i in range(30)
+    }
+    locations["L98"] = Location(id="L98", lat=locations["L00"].lat, lon=locations["L00"].lon)
+    store.upsert(list(locations.values()))
+    practitioners: dict[str, Practitioner] = {}
+    participations: list[Participation] = []
+    for i in range(70):
+        npi = f"19{i:08d}"
+        codes = tuple(rnd.sample(CODES, rnd.choice([0, 1, 2])))
+        where = tuple(rnd.sample(sorted(locations), rnd.choice([1, 1, 2, 3])))
+        practitioners[npi] = Practitioner(
+            npi=npi,
+            name=f"Dr {i}",
+            primary_specialty=codes[0] if codes and rnd.random() < 0.8 else None,
+            specialties=codes,
+            location_ids=where,
+            languages=rnd.choice([("English",), ("English", "Spanish"), ()]),
+        )
+        for j in range(rnd.choice([1, 1, 2])):
+            participations.append(
+                Participation(
+                    id=f"P-{npi}-{j}",
+                    npi=npi,
+                    network_id=rnd.choice(NETWORKS),
+                    role=rnd.choice(["specialist"] * 5 + ["pcp"]),
+                    specialty_code=rnd.choice([*codes, None]) if codes else None,
+                    location_ids=tuple(rnd.sample(where, rnd.randint(1, len(where)))),
+                    accepting_new_patients=rnd.choice([True, False, None]),
+                    effective=rnd.choice([None, None, "2025-01-01", "2027-01-01"]),
+                    termination=rnd.choice([None, None, None, "2026-03-01"]),
+                )
+            )
+    store.upsert(list(practitioners.values()))
+    store.upsert(participations)
+    return Region(practitioners, locations, participations)
+
+
+def _oracle(region: Region, q: RankQuery) -> list[tuple[str, str, float, str, int]]:
+    """(npi, location, miles, specialty, prior) per specialist, best first: the plain reading."""
+    best: dict[str, tuple[float, str, str, str, int]] = {}
+    for part in region.participations:
+        doc = region.practitioners[part.npi]
+        if (
+            part.role != "specialist"
+            or part.network_id not in q.network_ids
+            or not part.in_effect(q.as_of)
+            or part.npi == q.exclude_npi
+            or (
+                q.accepting_new_patients is not None
+                and part.accepting_new_patients is not q.accepting_new_patients
+            )
+            or (q.language is not None and q.language not in {x.casefold() for x in doc.languages})
+        ):
+            continue
+        if q.specialty_codes is not None:
+            code = part.specialty_code if part.specialty_code in q.specialty_codes else None
+        else:
+            code = part.specialty_code or doc.primary_specialty or next(iter(doc.specialties), None)
+        if code is None:
+            continue
+        for loc_id in part.location_ids:
+            loc = region.locations[loc_id]
+            assert loc.lat is not None and loc.lon is not None
+            d = haversine_miles(q.center.lat, q.center.lon, loc.lat, loc.lon)
+            option = (d, loc_id, part.id, code, q.prior.get(part.npi, 0))
+            if d <= q.radius_miles and (part.npi not in best or option[:3] < best[part.npi][:3]):
+                best[part.npi] = option
+    ranked = sorted(best.items(), key=lambda kv: sort_key(q.by_prior, kv[1][4], kv[1][0], kv[0]))
+    return [(npi, b[1], b[0], b[3], b[4]) for npi, b in ranked]
+
+
+def _walk(store: GraphStore, q: RankQuery, limit: int) -> tuple[list[tuple[str, str, float, str, int]], int]:
+    """Every page of ``q`` by cursor, checking the paging flags on the way."""
+    got: list[tuple[str, str, float, str, int]] = []
+    after = None
+    while True:
+        page = store.rank_specialists(RankQuery(**{**_fields(q), "after": after, "limit": limit}))
+        assert page.has_previous is (after is not None and page.total > 0)
+        got += [
+            (s.npi, s.location_id, s.distance_miles, s.specialty_code, s.prior_referrals) for s in page.items
+        ]
+        if not page.has_next:
+            return got, page.total
+        last = page.items[-1]
+        after = (last.prior_referrals, last.distance_miles, last.npi)
+
+
+def _fields(q: RankQuery) -> dict[str, object]:
+    return {name: getattr(q, name) for name in RankQuery.__dataclass_fields__}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ranking_matches_the_oracle_page_by_page(store: GraphStore, seed: int) -> None:
+    region = _region(store, seed)
+    rnd = random.Random(seed * 101)
+    npis = sorted(region.practitioners)
+    for _ in range(12):
+        q = RankQuery(
+            network_ids=tuple(rnd.sample(NETWORKS, rnd.randint(1, 3))),
+            as_of=rnd.choice(["2026-06-01", "2026-01-15", "2028-01-01"]),
+            center=GeoPoint(CENTER.lat + rnd.uniform(-0.1, 0.1), CENTER.lon + rnd.uniform(-0.1, 0.1)),
+            radius_miles=rnd.choice([5.0, 15.0, 40.0]),
+            specialty_codes=rnd.choice([None, None, frozenset(CODES[:2]), frozenset([CODES[3]])]),
+            accepting_new_patients=rnd.choice([None, None, True]),
+            language=rnd.choice([None, None, "spanish"]),
+            exclude_npi=rnd.choice([None, rnd.choice(npis)]),
+            prior={n: rnd.randint(1, 3) for n in rnd.sample(npis, 20)},
+            by_prior=rnd.random() < 0.5,
+        )
+        expected = _oracle(region, q)
+        got, total = _walk(store, q, limit=rnd.choice([1, 4, 9]))
+        assert got == expected, q
+        assert total == len(expected)
+        whole = store.rank_specialists(RankQuery(**{**_fields(q), "limit": 1000}))
+        assert (whole.total, whole.has_next, whole.has_previous) == (len(expected), False, False)
+
+
+def test_a_cursor_inside_a_shared_building_resumes_exactly(store: GraphStore) -> None:
+    store.upsert([Specialty(code=CODES[0], display="Cardiology")])
+    store.upsert([Network(id="N1", name="N1")])
+    store.upsert([Location(id="tower", lat=41.77, lon=-72.68)])
+    npis = [f"19{i:08d}" for i in range(12)]
+    store.upsert(
+        [Practitioner(npi=n, name=n, primary_specialty=CODES[0], specialties=(CODES[0],)) for n in npis]
+    )
+    store.upsert(
+        [
+            Participation(id=f"P-{n}", npi=n, network_id="N1", role="specialist", location_ids=("tower",))
+            for n in npis
+        ]
+    )
+    q = RankQuery(network_ids=("N1",), as_of="2026-06-01", center=CENTER, radius_miles=10.0, limit=5)
+    first = store.rank_specialists(q)
+    last = first.items[-1]
+    second = store.rank_specialists(
+        RankQuery(**{**_fields(q), "after": (last.prior_referrals, last.distance_miles, last.npi)})
+    )
+    assert [s.npi for s in first.items + second.items] == npis[:10]
+    assert (second.total, second.has_next, second.has_previous) == (12, True, True)
+    past_the_end = store.rank_specialists(RankQuery(**{**_fields(q), "after": (0, 10.0, npis[-1])}))
+    assert (past_the_end.items, past_the_end.total, past_the_end.has_next, past_the_end.has_previous) == (
+        [],
+        12,
+        False,
+        True,
+    )
