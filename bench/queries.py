@@ -61,8 +61,9 @@ def _timed(calls: list[Callable[[], Any]], warmup: int) -> tuple[list[float], li
 
 
 def _raw_page(rows: list[Any]) -> tuple[list[str], int]:
-    """The page (a) answers: its rows come ranked (no cursor, so no window rows), plus one to spare."""
-    return [r["npi"] for r in rows[:FIRST]], (rows[0]["total"] if rows else 0)
+    """The page (a) answers: its rows come ranked (no cursor, so no window rows), plus one to spare;
+    an empty page is one row of nulls carrying the total."""
+    return [r["npi"] for r in rows[:FIRST] if r["npi"] is not None], (rows[0]["total"] if rows else 0)
 
 
 def _check_referral(body: dict[str, Any]) -> None:

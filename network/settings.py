@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=2000, ge=10)
+    document_cache_size: int = Field(default=256, ge=1)  # parsed + validated operations kept, by text
     max_page_size: int = Field(default=100, ge=1)
     request_timeout_s: float = Field(default=10.0, gt=0)
     cors_origins: list[str] = Field(default_factory=list)

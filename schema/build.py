@@ -6,18 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
 
 from network.settings import Settings
-from schema.extensions import ErrorCodes, log_unexpected, make_metrics_extension
+from schema.extensions import ErrorCodes, log_unexpected, make_metrics_extension, make_parse_cache
 from schema.metrics import ApiMetrics
 from schema.query import Query
 
@@ -36,14 +38,27 @@ def build_schema(settings: Settings | None = None, metrics: ApiMetrics | None = 
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = []
     if metrics is not None:
         extensions.append(make_metrics_extension(metrics))
-    extensions += [
-        ErrorCodes,
-        _factory(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        _factory(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        _factory(MaxTokensLimiter, max_token_count=settings.max_tokens),
+    # strawberry's QueryDepthLimiter / MaxAliasesLimiter / DisableIntrospection build new rule classes
+    # for every request, which defeats the validation cache below (its key holds the rule classes):
+    # the same rules, made once per schema.
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.max_query_depth, None, None),
+        aliases_rule(settings.max_aliases),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions += [
+        ErrorCodes,
+        lambda: AddValidationRules(rules),
+        _factory(MaxTokensLimiter, max_token_count=settings.max_tokens),
+    ]
+    # Clients send the same few operations with new variables: parsing and validating a document cost
+    # about as much as running a referral search's page, so both are cached by the operation's text
+    # (and, for validation, the rules above, so a cached verdict includes the limits).
+    extensions += [
+        make_parse_cache(settings.document_cache_size),
+        _factory(ValidationCache, maxsize=settings.document_cache_size),
+    ]
     return PnetSchema(query=Query, extensions=extensions)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
 
@@ -92,6 +94,22 @@ def _shaped(error: GraphQLError, request_id: str | None) -> GraphQLError:
         original_error=None,
         extensions=extensions,
     )
+
+
+def make_parse_cache(maxsize: int) -> Callable[[], SchemaExtension]:
+    """Parsed operations cached by text (strawberry's ParserCache lets a syntax error escape the
+    error shaping above: a failing parse is left to strawberry here, which reports it as usual)."""
+    cached_parse = lru_cache(maxsize=maxsize)(parse)
+
+    class CachedParse(SchemaExtension):
+        def on_parse(self) -> Iterator[None]:
+            ctx = self.execution_context
+            if ctx.query is not None:
+                with suppress(GraphQLError):
+                    ctx.graphql_document = cached_parse(ctx.query, **ctx.parse_options)
+            yield
+
+    return CachedParse
 
 
 def make_metrics_extension(metrics: ApiMetrics) -> type[SchemaExtension]:

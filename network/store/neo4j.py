@@ -105,7 +105,10 @@ class Neo4jStore(GraphStore):
                 database_=self._database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             )
-        return [record.data() for record in result.records]
+        # Statements return maps and scalars only (projections, never nodes), so the driver's recursive
+        # Record.data() conversion is not needed: it cost ~1 ms per referral search page.
+        keys = result.keys
+        return [dict(zip(keys, record, strict=True)) for record in result.records]
 
     def _batches(self, rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
         for start in range(0, len(rows), self._batch_size):

@@ -6,6 +6,7 @@ from typing import Any
 
 from support.api_region import REFERRAL_QUERY, BrokenStore, api_client, build_region, gql, referral_variables
 
+from network.settings import Settings
 from network.store.memory import MemoryStore
 
 
@@ -86,3 +87,22 @@ async def test_batches_are_refused() -> None:
     async with api_client(MemoryStore()) as client:
         response = await client.post("/graphql", json=[{"query": "{ __typename }"}] * 2)
     assert response.status_code == 400
+
+
+async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict() -> None:
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(Settings().document_cache_size)
+    deep = '{ provider(npi: "1003000100") { topReferralTargets { provider { topReferralTargets { provider {'
+    deep += " name } } } } } }"
+    async with api_client(build_region(MemoryStore())) as client:
+        await gql(client, REFERRAL_QUERY, referral_variables())
+        before = cache.cache_info().hits
+        again = await gql(client, REFERRAL_QUERY, referral_variables(radiusMiles=30))
+        assert cache.cache_info().hits == before + 1  # same rules, same document: not validated again
+        assert "errors" not in again
+    async with api_client(build_region(MemoryStore()), max_query_depth=4) as client:
+        assert codes(await gql(client, deep)) == ["QUERY_TOO_DEEP"]
+        before = cache.cache_info().hits
+        assert codes(await gql(client, deep)) == ["QUERY_TOO_DEEP"]  # the cached verdict
+        assert cache.cache_info().hits == before + 1
