@@ -52,7 +52,7 @@ class ReferralOption:
     # The records the page shows, read with the ranking so the API needs no further round trip.
     specialist: Practitioner
     location: Location
-    network: Network
+    network: Network | None
     specialty: Specialty | None
 
 

@@ -70,31 +70,27 @@ class MemoryRank(MemoryCore):
 
     def _build_table(self) -> _Table:
         g = self._g
-        nodes, succ, pred = g._node, g._succ, g._pred  # read only: see MemoryCore's hot-path note
+        nodes, succ = g._node, g._succ  # networkx's adjacency dicts, read only (stable since networkx 2)
         raw: list[tuple[str, str, str, str, str | None, str | None, dict[str, object], float, float]] = []
+        # As rank_specialists.cypher reads them: network, specialty and NPI from the participation's own
+        # properties, locations from its AT_LOCATION links; a practitioner must be stored.
         for part_key in self._by_label.get(Label.PARTICIPATION.value, ()):
             part = (Label.PARTICIPATION.value, part_key)
             props = nodes[part]["props"]
-            if props.get("role") != Role.SPECIALIST.value:
+            holder = nodes.get((Label.PRACTITIONER.value, props.get("npi")))
+            if props.get("role") != Role.SPECIALIST.value or holder is None or not props.get("network_id"):
                 continue
-            outs: dict[str, list[tuple[str, str]]] = {}
-            for target, keys in succ[part].items():
-                for k in keys:
-                    outs.setdefault(k, []).append(target)
-            holders = [u for u, keys in pred[part].items() if Rel.HAS_ROLE.value in keys]
-            in_network = outs.get(Rel.IN_NETWORK.value, [])
-            if not holders or not in_network:
-                continue
-            npi = holders[0][1]
-            specialty = next(iter(outs.get(Rel.FOR_SPECIALTY.value, [])), None)
-            pprops = nodes[holders[0]]["props"]
+            pprops = holder["props"]
             fallback = pprops.get("primary_specialty") or next(iter(pprops.get("specialties") or ()), None)
-            for loc in outs.get(Rel.AT_LOCATION.value, []):
+            for loc, keys in succ[part].items():
+                if Rel.AT_LOCATION.value not in keys:
+                    continue
                 lp = nodes[loc]["props"]
                 if lp.get("lat") is None or lp.get("lon") is None:
                     continue
+                explicit = props.get("specialty_code")
                 raw.append(
-                    (npi, loc[1], part_key, in_network[0][1], specialty and specialty[1], fallback, props,
+                    (props["npi"], loc[1], part_key, props["network_id"], explicit, fallback, props,
                      lp["lat"], lp["lon"])
                 )  # fmt: skip
         raw.sort(key=lambda r: (r[0], r[1], r[2]))
@@ -228,7 +224,7 @@ class MemoryRank(MemoryCore):
             ):
                 npi, loc = t.npis[t.npi[row]], t.locations[t.location[row]]
                 part = nodes[(Label.PARTICIPATION.value, t.participations[t.participation[row]])]["props"]
-                network = t.network_ids[t.network[row]]
+                network = nodes.get((Label.NETWORK.value, t.network_ids[t.network[row]]))
                 specialty = nodes.get((Label.SPECIALTY.value, t.code_list[c]))
                 out.append(
                     RankRow(
@@ -238,7 +234,7 @@ class MemoryRank(MemoryCore):
                         lon=float(t.lon[row]),
                         distance=dist,
                         specialty_code=t.code_list[c],
-                        network_id=network,
+                        network_id=t.network_ids[t.network[row]],
                         participation_id=part["id"],
                         accepting_new_patients=part.get("accepting_new_patients"),
                         prior=pairs,
@@ -246,7 +242,7 @@ class MemoryRank(MemoryCore):
                             Practitioner, nodes[(Label.PRACTITIONER.value, npi)]["props"]
                         ),
                         location=record_from_props(Location, nodes[(Label.LOCATION.value, loc)]["props"]),
-                        network=record_from_props(Network, nodes[(Label.NETWORK.value, network)]["props"]),
+                        network=None if network is None else record_from_props(Network, network["props"]),
                         specialty=None
                         if specialty is None
                         else record_from_props(Specialty, specialty["props"]),

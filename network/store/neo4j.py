@@ -60,6 +60,9 @@ from network.store.rows import (
 )
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
+# point.distance() on WGS-84 points is a haversine on this sphere (checked by a contract test): rescaled
+# to pnet's radius it agrees with network.geo.haversine_miles to ~1e-15.
+NEO4J_EARTH_RADIUS_METERS = 6378140.0
 
 
 class Neo4jStore(GraphStore):
@@ -233,7 +236,7 @@ class Neo4jStore(GraphStore):
                     prior=r["prior"],
                     practitioner=record_from_props(Practitioner, r["practitioner"]),
                     location=record_from_props(Location, r["location"]),
-                    network=record_from_props(Network, r["network"]),
+                    network=None if r["network"] is None else record_from_props(Network, r["network"]),
                     specialty=None
                     if r["specialty"] is None
                     else record_from_props(Specialty, r["specialty"]),
@@ -342,7 +345,7 @@ def rank_params(query: RankQuery, prefilter_miles: float) -> dict[str, Any]:
         "lon": query.center.lon,
         "meters": prefilter_miles * METERS_PER_MILE,
         "radius": query.radius_miles + DISTANCE_TOLERANCE_MILES,
-        "earth_radius": EARTH_RADIUS_MILES,
+        "miles_per_meter": EARTH_RADIUS_MILES / NEO4J_EARTH_RADIUS_METERS,
         "networks": list(query.network_ids),
         "as_of": query.as_of,
         "accepting": query.accepting_new_patients,

@@ -82,7 +82,7 @@ class RankRow:
     prior: int
     practitioner: Practitioner
     location: Location
-    network: Network
+    network: Network | None  # None only if the participation names a network no longer stored
     specialty: Specialty | None
 
 
@@ -114,7 +114,7 @@ class RankedSpecialist:
     prior_referrals: int
     practitioner: Practitioner
     location: Location
-    network: Network
+    network: Network | None
     specialty: Specialty | None
 
 

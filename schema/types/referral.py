@@ -6,6 +6,7 @@ from datetime import date
 
 import strawberry
 
+from network.errors import StoreError
 from network.services import ReferralOption, ReferralOptions
 from network.specialties import reference
 from schema.types import described
@@ -52,6 +53,8 @@ class ReferralOptionType:
 
     @strawberry.field
     def network(self) -> NetworkType:
+        if self.option.network is None:  # the participation names a network that is no longer stored
+            raise StoreError(f"network {self.option.network_id} disappeared")
         return NetworkType.from_domain(self.option.network)
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from network.geo import haversine_miles
+from network.geo import EARTH_RADIUS_MILES, haversine_miles
 from network.model import Location, Network, Participation, Practitioner, Specialty
 from network.store import GeoPoint, GraphStore, RankQuery
+from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore
 from network.store.ranking import sort_key
 
 CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
@@ -186,3 +187,18 @@ def test_a_cursor_inside_a_shared_building_resumes_exactly(store: GraphStore) ->
         False,
         True,
     )
+
+
+@pytest.mark.neo4j
+def test_neo4j_point_distance_is_pnets_haversine_rescaled(neo4j_store: Neo4jStore) -> None:
+    rnd = random.Random(5)
+    spots = [(rnd.uniform(18, 65), rnd.uniform(-170, -66)) for _ in range(100)]
+    pairs = [(*a, *b) for a, b in zip(spots[::2], spots[1::2], strict=True)]
+    rows = neo4j_store._run(
+        "UNWIND $pairs AS x RETURN point.distance(point({latitude: x[0], longitude: x[1]}), "
+        "point({latitude: x[2], longitude: x[3]})) AS meters",
+        {"pairs": [list(p) for p in pairs]},
+    )
+    for pair, row in zip(pairs, rows, strict=True):
+        miles = row["meters"] * EARTH_RADIUS_MILES / NEO4J_EARTH_RADIUS_METERS
+        assert miles == pytest.approx(haversine_miles(*pair), rel=1e-12)
