@@ -66,6 +66,18 @@ def _raw_page(rows: list[Any]) -> tuple[list[str], int]:
     return [r["npi"] for r in rows[:FIRST] if r["npi"] is not None], (rows[0]["total"] if rows else 0)
 
 
+def search_class(req: ReferralRequest) -> str:
+    """Searches differ mostly by how many specialists the radius holds: named specialty or not, radius."""
+    return f"{'one specialty' if req.specialty else 'any specialty'}, {req.radius_miles:g} mi"
+
+
+def _by_class(requests: list[ReferralRequest], times: list[float]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[float]] = {}
+    for req, ms in zip(requests, times, strict=True):
+        groups.setdefault(search_class(req), []).append(ms)
+    return {name: summarize(ms) for name, ms in sorted(groups.items())}
+
+
 def _check_referral(body: dict[str, Any]) -> None:
     result = (body.get("data") or {}).get("referralOptions") or {}
     if result.get("__typename") != "ReferralOptions":
@@ -121,6 +133,7 @@ def referral_bench(
         all_params = [a[2] for a in store_answers]
         raw_times, raw_records = _timed([raw_call(p) for p in all_params[:warmup] + all_params], warmup)
         out["raw"] = summarize(raw_times)
+        out["raw_by_class"] = _by_class(timed_requests, raw_times)
         raw_pages = [_raw_page(recs) for recs in raw_records]
         out["raw_agrees_with_store"] = sum(
             raw == (a[0], a[1]) for raw, a in zip(raw_pages, store_answers, strict=True)
@@ -130,6 +143,7 @@ def referral_bench(
     with serving(store_name, data_dir, env) as url:
         http_times, http_answers = sequential(url, bodies, warmup, _check_referral)
         out["http_1"] = summarize(http_times)
+        out["http_1_by_class"] = _by_class(timed_requests, http_times)
         for clients in concurrency:
             times, seconds, errors = concurrent(url, bodies[warmup:], clients, _check_referral)
             out[f"http_{clients}"] = {**summarize(times, seconds), "errors": errors}

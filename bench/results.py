@@ -209,6 +209,30 @@ def tables(results: list[dict[str, Any]]) -> str:
         ["dataset", "store", "way", "n", "p50", "p95", "p99", "req/s", "errors", "(c)/(a) p50", "same"],
         ref_rows,
     )
+    out += [
+        "",
+        "### referralOptions by search class (latency ms: (a) raw Cypher, (c) GraphQL, sequential)",
+        "",
+    ]
+    class_rows: list[list[str]] = []
+    for r in runs:
+        ref = r.get("referral") or {}
+        raw_by, http_by = ref.get("raw_by_class") or {}, ref.get("http_1_by_class") or {}
+        for name, h in http_by.items():
+            a = raw_by.get(name) or {}
+            class_rows.append(
+                [
+                    r["dataset"],
+                    r["store"],
+                    name,
+                    _fmt(h.get("n")),
+                    _fmt(a.get("p50_ms"), 2),
+                    _fmt(a.get("p99_ms"), 2),
+                    _fmt(h.get("p50_ms"), 2),
+                    _fmt(h.get("p99_ms"), 2),
+                ]
+            )
+    out += _table(["dataset", "store", "search", "n", "(a) p50", "(a) p99", "(c) p50", "(c) p99"], class_rows)
     out += ["", "### Lookups: `provider(npi)` with nested fields over HTTP vs a bare Bolt `RETURN 1`", ""]
     look_rows: list[list[str]] = []
     for r in runs:
