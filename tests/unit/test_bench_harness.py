@@ -68,3 +68,19 @@ def test_bare_statement_builds_every_link() -> None:
     for rel in ("HAS_ROLE", "IN_NETWORK", "AT_LOCATION", "FOR_SPECIALTY", "WITH_ORGANIZATION"):
         assert f":{rel}]" in text
     assert "content_hash" not in text
+
+
+def test_latencies_are_grouped_by_search_class_and_tabled() -> None:
+    from bench.queries import _by_class
+    from network.services import GeoQuery, ReferralRequest
+
+    def req(specialty: str | None, radius: float) -> ReferralRequest:
+        return ReferralRequest("1003000100", "P", GeoQuery(lat=41.0, lon=-72.0), radius, specialty)
+
+    requests = [req(None, 25.0), req("Cardiology", 5.0), req(None, 25.0)]
+    by_class = _by_class(requests, [10.0, 2.0, 30.0])
+    assert {k: v["n"] for k, v in by_class.items()} == {"any specialty, 25 mi": 2, "one specialty, 5 mi": 1}
+    assert by_class["any specialty, 25 mi"]["p50_ms"] == 20.0
+    run = {"dataset": "S", "store": "neo4j", "referral": {"http_1_by_class": by_class}}
+    text = tables([{"date": "2026-01-01", "runs": [run]}])
+    assert "| S | neo4j | any specialty, 25 mi | 2 | - | - | 20.00 |" in text
