@@ -18,6 +18,7 @@ class Statement(StrEnum):
     INIT_SCHEMA = "init_schema"
     WRITE_REFERRALS = "write_referrals"
     ENSURE_SPECIALTIES = "ensure_specialties"
+    LOOKUP = "lookup"
     CANDIDATE_ROWS = "candidate_rows"
     PARTICIPATIONS_OF = "participations_of"
     REFERRAL_COUNTS = "referral_counts"

@@ -8,7 +8,7 @@ per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,7 +27,7 @@ from network.errors import StoreError, StoreUnavailable
 from network.geo import METERS_PER_MILE
 from network.model import KEYS, NODE_RECORDS, County, Label, Participation, Record, Referral
 from network.settings import Settings
-from network.store.base import GraphStore
+from network.store.base import End, GraphStore
 from network.store.catalog import Statement, cypher, statements_in
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import LINKS, iter_links
@@ -125,22 +125,24 @@ class Neo4jStore(GraphStore):
                 prior.update(r["written"])
         return prior
 
-    def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
-        rows = [
-            {
-                "key": ref.key,
-                "hash": digest,
-                "from_npi": ref.from_npi,
-                "to_npi": ref.to_npi,
-                "props": {k: v for k, v in ref.as_dict().items() if v is not None},
-            }
-            for ref, digest in batch
-        ]
+    def _write_referrals(
+        self, batch: list[tuple[Referral, str]]
+    ) -> tuple[dict[str, str | None], dict[str, End]]:
+        # The ends travel in props only: the driver packs (and logs the repr of) every parameter.
+        rows = [{"key": ref.key, "hash": digest, "props": _present(ref.as_dict())} for ref, digest in batch]
         prior: dict[str, str | None] = {}
+        missing: dict[str, End] = {}
         for chunk in self._batches(rows):
             for r in self._run(Statement.WRITE_REFERRALS, {"rows": list(chunk)}, write=True):
-                prior.update(r["written"])
-        return prior
+                # Rows not named were created; unchanged ones are left out of `prior` (see _write_nodes).
+                prior.update((row["key"], None) for row in chunk)
+                prior.update(r["updated"])
+                for key in r["unchanged"]:
+                    del prior[key]
+                for key, end in r["missing"]:
+                    del prior[key]
+                    missing[key] = end
+        return prior, missing
 
     def ensure_specialties(self, records: Sequence[Record]) -> int:
         rows = [_node_row(rec, rec.digest()) for rec in records]
@@ -156,9 +158,26 @@ class Neo4jStore(GraphStore):
         wanted = list(dict.fromkeys(keys))
         found: set[str] = set()
         for chunk in self._batches(wanted):
-            rows = self._run(Statement.per_label("existing", label), {"keys": list(chunk)})
-            found.update(r["key"] for r in rows)
+            for r in self._run(Statement.per_label("existing", label), {"keys": list(chunk)}):
+                found.update(r["keys"])
         return found
+
+    def lookup(
+        self, keys: Mapping[Label, Iterable[str]], fields: Mapping[Label, Sequence[str]] | None = None
+    ) -> dict[Label, dict[str, tuple[Any, ...]]]:
+        asked = {label: list(dict.fromkeys(k)) for label, k in keys.items()}
+        names = {label.value: list((fields or {}).get(label, ())) for label in Label}
+        out: dict[Label, dict[str, tuple[Any, ...]]] = {label: {} for label in asked}
+        rounds = max((len(k) for k in asked.values()), default=0)
+        for start in range(0, rounds, self._batch_size):
+            part = {label.value: asked.get(label, [])[start : start + self._batch_size] for label in Label}
+            (row,) = self._run(Statement.LOOKUP, {"keys": part, "fields": names})
+            for label in asked:
+                out[label].update(
+                    (k, tuple(tuple(v) if isinstance(v, list) else v for v in values))
+                    for k, values in row[label.value]
+                )
+        return out
 
     def get_many(self, label: Label, keys: Iterable[str]) -> dict[str, Record]:
         cls = NODE_RECORDS[label]
@@ -273,6 +292,11 @@ class Neo4jStore(GraphStore):
             for r in self._run(Statement.CHECKSUM_RELATIONSHIPS)
         ]
         return graph_checksum(nodes, rels)
+
+
+def _present(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties without the unset ones (Neo4j stores no nulls)."""
+    return {k: v for k, v in props.items() if v is not None}
 
 
 def _node_row(rec: Record, digest: str) -> dict[str, Any]:
