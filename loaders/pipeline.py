@@ -13,6 +13,7 @@ the primaries, and keeps read = created + updated + unchanged + rejected + skipp
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -98,6 +99,30 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
     started = time.perf_counter()
     files = [f for p in paths for f in loader.files(p)]
     report.files = [str(f) for f in files]
+    # A load allocates millions of short-lived objects, and every full collection would walk each
+    # long-lived one (reference tables, ZIP data, the loader's indexes) again: a quarter of the parsing
+    # time. Frozen for the load they are left out; unfrozen after, so nothing outlives the load.
+    gc.freeze()
+    try:
+        _load(loader, files, store, options, report)
+    finally:
+        gc.unfreeze()
+    report.seconds = time.perf_counter() - started
+    report.notes.extend(loader.notes())
+    if options.report_path is not None:
+        report.write_json(options.report_path)
+    if report.read and report.reject_rate > options.max_reject_rate:
+        raise TooManyRejects(
+            f"{loader.source}: {report.rejected:,} of {report.read:,} rows rejected "
+            f"({report.reject_rate:.1%} > --max-reject-rate {options.max_reject_rate:.1%}); "
+            f"see {options.rejects_path or 'the rejects file'}"
+        )
+    return report
+
+
+def _load(
+    loader: Loader, files: list[Path], store: GraphStore, options: LoadOptions, report: LoadReport
+) -> None:
     with (
         RejectWriter(options.rejects_path) as rejects,
         _Progress(options, loader.source) as tick,
@@ -120,17 +145,6 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
             writer.submit(batch)
         writer.settle()
         tick(report.read)
-    report.seconds = time.perf_counter() - started
-    report.notes.extend(loader.notes())
-    if options.report_path is not None:
-        report.write_json(options.report_path)
-    if report.read and report.reject_rate > options.max_reject_rate:
-        raise TooManyRejects(
-            f"{loader.source}: {report.rejected:,} of {report.read:,} rows rejected "
-            f"({report.reject_rate:.1%} > --max-reject-rate {options.max_reject_rate:.1%}); "
-            f"see {options.rejects_path or 'the rejects file'}"
-        )
-    return report
 
 
 def _harvest_all(loader: Loader, files: Iterable[Path]) -> Iterator[RawRow]:
