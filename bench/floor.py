@@ -54,6 +54,7 @@ MATCH (a:Practitioner {npi: row.props.from_npi})
 MATCH (b:Practitioner {npi: row.props.to_npi})
 MERGE (a)-[r:REFERS_TO {edge_key: row.key}]->(b)
 SET r = row.props, r.edge_key = row.key
+WITH count(r) AS written
 RETURN [] AS updated, [] AS unchanged, [] AS missing"""
 
 

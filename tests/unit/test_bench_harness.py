@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.floor import bare_node_statement
+from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, latest_runs, tables, update_markdown
 from bench.stats import ratio, summarize
 from network.model import Label
@@ -68,3 +68,10 @@ def test_bare_statement_builds_every_link() -> None:
     for rel in ("HAS_ROLE", "IN_NETWORK", "AT_LOCATION", "FOR_SPECIALTY", "WITH_ORGANIZATION"):
         assert f":{rel}]" in text
     assert "content_hash" not in text
+
+
+def test_bare_statements_answer_one_record_per_batch() -> None:
+    # A RETURN without an aggregate would stream a record per row: a slower floor, a flattering ratio.
+    for text in bare_statements().values():
+        last = text.strip().splitlines()[-2:]
+        assert any(line.startswith("WITH count(") or "collect(" in line for line in last), text
