@@ -57,6 +57,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-queries", action="store_true", help="loads only")
     parser.add_argument("--no-load", action="store_true", help="queries on what the last run loaded")
     parser.add_argument("--no-adequacy", action="store_true")
+    parser.add_argument(
+        "--neo4j-port", type=int, default=7690, help="Bolt port of the benchmark's own Neo4j (default 7690)"
+    )
     parser.add_argument("--keep-neo4j", action="store_true", help="neither start nor stop the instance")
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--markdown", type=Path, default=REPO / "BENCHMARKS.md")
@@ -181,7 +184,7 @@ def main() -> None:
         "runs": [],
     }
     path = result_path(args.results, args.mode)
-    inst = Neo4jInstance()
+    inst = Neo4jInstance.on_port(args.neo4j_port)
     started = time.perf_counter()
     with inst.running(manage="neo4j" in stores and not args.keep_neo4j):
         for name in names:

@@ -50,11 +50,12 @@ def bare_node_statement(label: Label) -> str:
 
 
 BARE_REFERRALS = """UNWIND $rows AS row
-MATCH (a:Practitioner {npi: row.from_npi})
-MATCH (b:Practitioner {npi: row.to_npi})
+MATCH (a:Practitioner {npi: row.props.from_npi})
+MATCH (b:Practitioner {npi: row.props.to_npi})
 MERGE (a)-[r:REFERS_TO {edge_key: row.key}]->(b)
 SET r = row.props, r.edge_key = row.key
-RETURN collect([row.key, null]) AS written"""
+WITH count(r) AS written
+RETURN [] AS updated, [] AS unchanged, [] AS missing"""
 
 
 def bare_statements() -> dict[str, str]:

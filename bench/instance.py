@@ -25,6 +25,14 @@ class Neo4jInstance:
     heap: str = "4g"
     pagecache: str = "4g"
 
+    @classmethod
+    def on_port(cls, port: int) -> Neo4jInstance:
+        """The instance on ``port``; any port but the default gets a home of its own, so two benchmark runs
+        (e.g. from two worktrees) never share a data folder or pid file."""
+        if port == cls.port:
+            return cls()
+        return cls(home=Path(f"/tmp/pnet-bench-neo4j-{port}"), port=port)
+
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"

@@ -63,7 +63,8 @@ def floor_neo4j(dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: i
     try:
         floor.init_schema()
         floor.clear()
-        options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False)
+        # Sequential: the floor's driver time must not share the GIL with a parser running alongside.
+        options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=False)
         seconds: dict[str, float] = {}
         for source in LOAD_ORDER:
             floor.write_seconds = 0.0

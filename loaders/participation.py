@@ -18,7 +18,7 @@ import dataclasses
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from loaders.pipeline import Loader, Mapped, RawRow, Resolved
 from loaders.registry import SourceOptions
 from loaders.report import Reject
 from network.geo import normalize_zip
-from network.model import Label, Location, Organization, OrgKind, Participation, Practitioner, Role
+from network.model import Label, Location, Organization, OrgKind, Participation, Role
 from network.specialties import reference
 from network.store import GraphStore
 from network.validate import US_STATES, is_taxonomy_code, npi_problem, parse_date
@@ -43,6 +43,7 @@ NOTE_PCP_NOT_ELIGIBLE = "pcp rows whose specialty is not PCP-eligible (kept as t
 NOTE_PCP_NO_SPECIALTY = "pcp rows without any specialty (none given, none on the practitioner)"
 NOTE_NO_LOCATION = "rows without address whose practitioner has no practice location"
 NOTE_GROUP_CREATED = "medical groups not in the graph, written as provider_group organizations"
+_DEFAULTS = ("primary_specialty", "location_ids")  # what a row leaves out comes from its practitioner
 
 
 class ParticipationLoader(Loader):
@@ -53,6 +54,7 @@ class ParticipationLoader(Loader):
         self._groups: dict[tuple[str, int], tuple[str, str]] = {}  # row -> (medical_group, its name)
         self._group_names: dict[str, str] = {}  # group org id -> the first name this load gave it
         self._notes: Counter[str] = Counter()
+        self._ensured: set[str] = set()  # specialty codes this load has made sure exist
 
     def harvest(self, path: Path) -> Iterator[RawRow]:
         yield from iter_dict_rows(path, required=set(REQUIRED))
@@ -115,9 +117,19 @@ class ParticipationLoader(Loader):
 
     def resolve(self, batch: list[Mapped], store: GraphStore) -> Resolved:
         parts = [m.primary for m in batch if isinstance(m.primary, Participation)]
-        practitioners = store.get_many(Label.PRACTITIONER, {p.npi for p in parts})
-        networks = store.existing_keys(Label.NETWORK, {p.network_id for p in parts})
-        groups = self._group_ids(batch, store)
+        named = self._groups_named(batch)
+        # Everything the batch needs from the graph in one read: a round trip per label (or a record per
+        # practitioner) cost more than the batch's write.
+        found = store.lookup(
+            {
+                Label.PRACTITIONER: {p.npi for p in parts},
+                Label.NETWORK: {p.network_id for p in parts},
+                Label.ORGANIZATION: {c for v in named for c in (v, f"npi:{v}")},
+            },
+            {Label.PRACTITIONER: _DEFAULTS},
+        )
+        practitioners, networks = found[Label.PRACTITIONER], found[Label.NETWORK]
+        groups = self._group_ids(named, found[Label.ORGANIZATION])
         kept: list[Mapped] = []
         rejects: list[Reject] = []
         for m in batch:
@@ -125,25 +137,29 @@ class ParticipationLoader(Loader):
             group = self._groups.pop((m.file, m.line), None)
             if not isinstance(p, Participation):  # transform maps every row to a Participation
                 continue
-            practitioner = practitioners.get(p.npi)
-            if not isinstance(practitioner, Practitioner):
+            defaults = practitioners.get(p.npi)
+            if defaults is None:
                 reason = f"NPI {p.npi} not in the graph (load the practitioner first, e.g. from NPPES)"
                 rejects.append(Reject(m.file, m.line, "npi", reason, p.npi))
             elif p.network_id not in networks:
                 reason = f"network {p.network_id} not in the graph (load the plans roster first)"
                 rejects.append(Reject(m.file, m.line, "network_id", reason, p.network_id))
             else:
-                kept.append(self._complete(m, p, practitioner, groups.get(group[0]) if group else None))
+                kept.append(self._complete(m, p, defaults, groups.get(group[0]) if group else None))
         codes = {m.primary.specialty_code for m in kept if isinstance(m.primary, Participation)}
-        if codes - {None}:
-            store.ensure_specialties([reference().stub(c) for c in sorted(c for c in codes if c)])
+        # A stub once written stays (ensure never replaces a specialty): one write per new code per load.
+        new_codes = sorted(c for c in codes - self._ensured if c)
+        if new_codes:
+            store.ensure_specialties([reference().stub(c) for c in new_codes])
+            self._ensured.update(new_codes)
         return Resolved(kept=kept, rejects=rejects)
 
     def _complete(
-        self, m: Mapped, p: Participation, practitioner: Practitioner, group: Organization | str | None
+        self, m: Mapped, p: Participation, defaults: tuple[Any, ...], group: Organization | str | None
     ) -> Mapped:
-        specialty = p.specialty_code or practitioner.primary_specialty
-        locations = p.location_ids or practitioner.location_ids
+        primary_specialty, practice_locations = defaults
+        specialty = p.specialty_code or primary_specialty
+        locations = p.location_ids or tuple(practice_locations or ())
         if not locations:
             self._notes[NOTE_NO_LOCATION] += 1
         if p.role == Role.PCP.value:
@@ -161,16 +177,17 @@ class ParticipationLoader(Loader):
         )
         return dataclasses.replace(m, primary=done, related=related)
 
-    def _group_ids(self, batch: list[Mapped], store: GraphStore) -> dict[str, Organization | str]:
-        """Each medical group value of the batch -> an existing organization id, or a group to write."""
-        named: dict[str, str] = {}  # value -> the first name a row of the batch gives it
+    def _groups_named(self, batch: list[Mapped]) -> dict[str, str]:
+        """Each medical group value of the batch -> the first name a row of the batch gives it."""
+        named: dict[str, str] = {}
         for m in batch:
             value, name = self._groups.get((m.file, m.line), ("", ""))
             if value and not named.get(value):
                 named[value] = name
-        if not named:
-            return {}
-        found = store.existing_keys(Label.ORGANIZATION, {c for v in named for c in (v, f"npi:{v}")})
+        return named
+
+    def _group_ids(self, named: dict[str, str], found: Collection[str]) -> dict[str, Organization | str]:
+        """Each medical group value -> an existing organization id (among ``found``), or a group to write."""
         out: dict[str, Organization | str] = {}
         for value, name in named.items():
             existing = next((c for c in (value, f"npi:{value}") if c in found), None)

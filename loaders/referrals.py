@@ -9,7 +9,8 @@ Two layouts, told apart by the file's first line and never by guessing column or
   std_day_wait``; transactions are shared encounters (pair_count) and patients are beneficiaries.
 
 Files run to 100M+ rows, so rows stream through and an edge whose practitioners are not in the graph is
-*skipped* (counted, never invented), checked with one ``existing_keys`` call per batch.
+*skipped* (counted, never invented). The store's write finds that out itself (the seeks that find the two
+practitioners are the check), so a batch costs one round trip, not a read and then a write.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 from loaders.csvfile import iter_rows
 from loaders.errors import UnreadableSource
-from loaders.pipeline import Loader, Mapped, RawRow, Resolved
+from loaders.pipeline import Loader, Mapped, RawRow
 from loaders.registry import SourceOptions
 from loaders.report import Reject
 from network.errors import InvalidInput
-from network.model import Label, Referral
-from network.store import GraphStore
+from network.model import Referral
 from network.validate import npi_problem
 
 CMS_SOURCE = "cms-shared-patient"
@@ -87,6 +88,7 @@ def detect_layout(first_row: list[str]) -> Layout | None:
 
 class ReferralsLoader(Loader):
     source = "referrals"
+    missing_reasons: ClassVar[dict[str, str]] = {"from": SKIP_FROM, "to": SKIP_TO}
 
     def __init__(self, window_days: int | None = None, year: int | None = None) -> None:
         if window_days is not None and window_days <= 0:
@@ -138,27 +140,6 @@ class ReferralsLoader(Loader):
             reason = "empty row" if not fields else f"expected {len(names)} fields, got {len(fields)}"
             return [Reject(raw.file, raw.line, "row", reason, ",".join(fields))]
         return _map_row(raw, ctx, [f.strip() for f in fields])
-
-    def resolve(self, batch: list[Mapped], store: GraphStore) -> Resolved:
-        npis: set[str] = set()
-        for m in batch:
-            ref = m.primary
-            assert isinstance(ref, Referral)
-            npis.add(ref.from_npi)
-            npis.add(ref.to_npi)
-        present = store.existing_keys(Label.PRACTITIONER, npis)
-        kept: list[Mapped] = []
-        skipped: dict[str, int] = {}
-        for m in batch:
-            ref = m.primary
-            assert isinstance(ref, Referral)
-            if ref.from_npi not in present:
-                skipped[SKIP_FROM] = skipped.get(SKIP_FROM, 0) + 1
-            elif ref.to_npi not in present:
-                skipped[SKIP_TO] = skipped.get(SKIP_TO, 0) + 1
-            else:
-                kept.append(m)
-        return Resolved(kept=kept, skipped=skipped)
 
 
 def _map_row(raw: RawRow, ctx: FileContext, cells: list[str]) -> Mapped | list[Reject]:

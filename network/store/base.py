@@ -13,9 +13,10 @@ unchanged apart the same way for both stores.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from network.geo import haversine_miles
 from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
@@ -69,7 +70,7 @@ class GraphStore(ABC):
         label = records[0].LABEL
         if any(rec.LABEL is not label for rec in records):
             raise TypeError(f"one batch holds one label; got {sorted({r.LABEL for r in records})}")
-        return _tally(records, lambda batch: self._write_nodes(label, batch))
+        return _tally(records, lambda batch: (self._write_nodes(label, batch), {}), UpsertCounts())
 
     @abstractmethod
     def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
@@ -78,13 +79,23 @@ class GraphStore(ABC):
         Keys absent from the result were already stored with the same hash and were left untouched.
         """
 
-    def upsert_referrals(self, referrals: Sequence[Referral]) -> UpsertCounts:
-        """Create or replace REFERS_TO edges; both practitioners must exist (see :meth:`existing_keys`)."""
-        return _tally(referrals, self._write_referrals)
+    def upsert_referrals(self, referrals: Sequence[Referral]) -> ReferralCounts:
+        """Create or replace REFERS_TO edges between existing practitioners; never invents one.
+
+        A referral whose practitioner is not stored is not written and counts in ``missing`` under the end
+        that is absent (``from`` first when both are): the existence check rides on the write itself, so
+        a loader needs no read of its own per batch.
+        """
+        counts = ReferralCounts()
+        _tally(referrals, self._write_referrals, counts)
+        return counts
 
     @abstractmethod
-    def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
-        """Like :meth:`_write_nodes`, for REFERS_TO edges keyed by :attr:`Referral.key`."""
+    def _write_referrals(
+        self, batch: list[tuple[Referral, str]]
+    ) -> tuple[dict[str, str | None], dict[str, End]]:
+        """Like :meth:`_write_nodes`, for REFERS_TO edges keyed by :attr:`Referral.key`; also returns
+        {key: the end not in the graph} for the referrals it could not write."""
 
     @abstractmethod
     def ensure_specialties(self, records: Sequence[Record]) -> int:
@@ -94,6 +105,25 @@ class GraphStore(ABC):
     @abstractmethod
     def existing_keys(self, label: Label, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` stored under ``label``."""
+
+    def lookup(
+        self, keys: Mapping[Label, Iterable[str]], fields: Mapping[Label, Sequence[str]] | None = None
+    ) -> dict[Label, dict[str, tuple[Any, ...]]]:
+        """Per label, the stored keys among ``keys`` with the values of that label's ``fields`` (a
+        property absent from the store reads None or the record's default; lists read as tuples).
+
+        A loader's checks of one batch against several labels; a remote store answers in one round trip.
+        """
+        wanted = fields or {}
+        out: dict[Label, dict[str, tuple[Any, ...]]] = {}
+        for label, asked in keys.items():
+            names = tuple(wanted.get(label, ()))
+            if names:
+                found = self.get_many(label, asked)
+                out[label] = {k: tuple(getattr(rec, n) for n in names) for k, rec in found.items()}
+            else:
+                out[label] = dict.fromkeys(self.existing_keys(label, asked), ())
+        return out
 
     @abstractmethod
     def get_many(self, label: Label, keys: Iterable[str]) -> dict[str, Record]:
@@ -250,23 +280,47 @@ def _state_fips_prefix(state: str) -> str | None:
 
 
 T = TypeVar("T", Record, Referral)
+C = TypeVar("C", bound=UpsertCounts)
+End = Literal["from", "to"]
 
 
-def _tally(items: Sequence[T], write: Callable[[list[tuple[T, str]]], dict[str, str | None]]) -> UpsertCounts:
+@dataclass(slots=True)
+class ReferralCounts(UpsertCounts):
+    """:class:`UpsertCounts` plus the referrals not written for want of a practitioner, per absent end."""
+
+    missing: dict[End, int] = field(default_factory=dict)
+
+
+def _tally(
+    items: Sequence[T],
+    write: Callable[[list[tuple[T, str]]], tuple[dict[str, str | None], dict[str, End]]],
+    counts: C,
+) -> C:
     """Dedupe a batch by key (last wins), write it, and count outcomes the same way for every store."""
-    counts = UpsertCounts()
     latest: dict[str, tuple[T, str]] = {}
+    overwritten: list[tuple[str, bool]] = []  # (key, same content as the row that replaced it)
     for item in items:
         digest = item.digest()
         previous = latest.get(item.key)
         if previous is not None:
-            # An earlier row of this batch is overwritten: it counts as the later row's history.
-            counts.unchanged += previous[1] == digest
-            counts.updated += previous[1] != digest
+            overwritten.append((item.key, previous[1] == digest))
         latest[item.key] = (item, digest)
     batch = list(latest.values())
-    prior = write(batch)
+    prior, missing = write(batch)
+    absent = counts.missing if isinstance(counts, ReferralCounts) else None
+    for key, same in overwritten:
+        end = missing.get(key)
+        if end is not None and absent is not None:
+            absent[end] = absent.get(end, 0) + 1  # the same pair: as absent as the row that replaced it
+        else:
+            # An earlier row of this batch is overwritten: it counts as the later row's history.
+            counts.unchanged += same
+            counts.updated += not same
     for item, _ in batch:
+        end = missing.get(item.key)
+        if end is not None and absent is not None:
+            absent[end] = absent.get(end, 0) + 1
+            continue
         old = prior.get(item.key, _ABSENT)
         if old is _ABSENT:
             counts.unchanged += 1  # the store skipped it: the same hash is already stored

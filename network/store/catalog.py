@@ -20,6 +20,7 @@ class Statement(StrEnum):
     ENSURE_SPECIALTIES = "ensure_specialties"
     RANK_SPECIALISTS = "rank_specialists"
     REFERRAL_CONTEXT = "referral_context"
+    LOOKUP = "lookup"
     PARTICIPATIONS_OF = "participations_of"
     REFERRAL_COUNTS = "referral_counts"
     TOP_REFERRAL_TARGETS = "top_referral_targets"

@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 from network.errors import StoreError
 from network.geo import chord_for_miles, unit_vectors
 from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel
-from network.store.base import GraphStore
+from network.store.base import End, GraphStore
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import BACKFILL, LINKS, Link, iter_links
 from network.store.rows import StoreStats
@@ -155,13 +155,20 @@ class MemoryCore(GraphStore):
                 index[str(value)].append(source_key)
         return index
 
-    def _write_referrals(self, batch: list[tuple[Referral, str]]) -> dict[str, str | None]:
+    def _write_referrals(
+        self, batch: list[tuple[Referral, str]]
+    ) -> tuple[dict[str, str | None], dict[str, End]]:
         prior: dict[str, str | None] = {}
+        missing: dict[str, End] = {}
         with self._lock:
             for ref, digest in batch:
                 start, end = (Label.PRACTITIONER.value, ref.from_npi), (Label.PRACTITIONER.value, ref.to_npi)
-                if start not in self._g or end not in self._g:
-                    continue  # callers check existence first; never invent practitioners
+                if start not in self._g:
+                    missing[ref.key] = "from"  # never invent practitioners
+                    continue
+                if end not in self._g:
+                    missing[ref.key] = "to"
+                    continue
                 ekey = _referral_edge_key(ref)
                 data = self._g.get_edge_data(start, end, key=ekey)
                 if data is not None and data["props"].get("content_hash") == digest:
@@ -171,7 +178,7 @@ class MemoryCore(GraphStore):
                 props["content_hash"] = digest
                 self._g.add_edge(start, end, key=ekey, props=props)
             self._dirty = self._dirty or bool(prior)
-        return prior
+        return prior, missing
 
     def ensure_specialties(self, records: Sequence[Record]) -> int:
         with self._lock:

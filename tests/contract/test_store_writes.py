@@ -135,9 +135,35 @@ def test_county_loaded_after_locations_is_linked(store: GraphStore) -> None:
 
 def test_referral_needs_both_practitioners(store: GraphStore) -> None:
     _seed(store)
-    counts = store.upsert_referrals([Referral(from_npi="1003000126", to_npi="1999999992", pair_count=3)])
-    assert counts.created == 0
-    assert "REFERS_TO" not in store.stats().relationships
+    counts = store.upsert_referrals(
+        [
+            Referral(from_npi="1003000126", to_npi="1999999992", pair_count=3),
+            Referral(from_npi="1999999992", to_npi="1003000126", pair_count=3),
+            Referral(from_npi="1999999992", to_npi="1999999984", pair_count=3),  # both absent: 'from'
+            Referral(from_npi="1999999992", to_npi="1999999984", pair_count=4),  # same pair again
+            Referral(from_npi="1003000126", to_npi="1234567893", pair_count=1),
+        ]
+    )
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 0, 0)
+    assert counts.missing == {"to": 1, "from": 3}
+    assert store.stats().relationships["REFERS_TO"] == 1
+
+
+def test_lookup_checks_several_labels_in_one_call(store: GraphStore) -> None:
+    _seed(store)
+    found = store.lookup(
+        {
+            Label.PRACTITIONER: ["1234567893", "1999999992", "1234567893"],
+            Label.NETWORK: {"N1", "N9"},
+            Label.ORGANIZATION: [],
+        },
+        {Label.PRACTITIONER: ("primary_specialty", "location_ids")},
+    )
+    assert found == {
+        Label.PRACTITIONER: {"1234567893": ("207RC0000X", ("L1",))},
+        Label.NETWORK: {"N1": ()},
+        Label.ORGANIZATION: {},
+    }
 
 
 def test_existing_keys_and_paging(store: GraphStore) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.floor import bare_node_statement
+from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, latest_runs, tables, update_markdown
 from bench.stats import ratio, summarize
 from network.model import Label
@@ -84,3 +84,10 @@ def test_latencies_are_grouped_by_search_class_and_tabled() -> None:
     run = {"dataset": "S", "store": "neo4j", "referral": {"http_1_by_class": by_class}}
     text = tables([{"date": "2026-01-01", "runs": [run]}])
     assert "| S | neo4j | any specialty, 25 mi | 2 | - | - | 20.00 |" in text
+
+
+def test_bare_statements_answer_one_record_per_batch() -> None:
+    # A RETURN without an aggregate would stream a record per row: a slower floor, a flattering ratio.
+    for text in bare_statements().values():
+        last = text.strip().splitlines()[-2:]
+        assert any(line.startswith("WITH count(") or "collect(" in line for line in last), text

@@ -1,4 +1,5 @@
 // Which of the given County keys exist.
 UNWIND $keys AS k
 MATCH (n:County {fips: k})
-RETURN n.fips AS key
+// One record for the whole batch: a record per key would stream back in thousands of tiny messages.
+RETURN collect(n.fips) AS keys

@@ -1,4 +1,5 @@
 // Which of the given Specialty keys exist.
 UNWIND $keys AS k
 MATCH (n:Specialty {code: k})
-RETURN n.code AS key
+// One record for the whole batch: a record per key would stream back in thousands of tiny messages.
+RETURN collect(n.code) AS keys

@@ -1,0 +1,54 @@
+"""The rows the Neo4j store sends its write statements: the links must be exactly those of iter_links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from network.model import (
+    County,
+    Location,
+    Network,
+    Organization,
+    Participation,
+    Plan,
+    Practitioner,
+    Record,
+    Specialty,
+)
+from network.store.links import LINKS, iter_links
+from network.store.neo4j import _node_row
+
+RECORDS: list[Record] = [
+    Practitioner(
+        "1234567893",
+        "Ann Heart",
+        primary_specialty="207RC0000X",
+        specialties=("207Q00000X", "207RC0000X", "207Q00000X"),
+        location_ids=("L1", "L2", "L1"),
+    ),
+    Practitioner("1003000126", "Bob Family"),
+    Organization("npi:1407071236", "Hartford", "facility", specialties=("207Q00000X",), part_of="org:1"),
+    Location(id="L1", zip="06106", county_fips="09003"),
+    Location(id="L2", zip="06106"),
+    Network("N1", "North", payer_id="payer:1"),
+    Plan("P1", "Plan", "hmo", True, payer_id="payer:1", network_ids=("N1", "N2")),
+    Participation("part:1", "1234567893", "N1", "pcp", "207Q00000X", ("L1",), organization_id="group:a"),
+    Participation("part:2", "1234567893", "N1", "specialist"),
+    Specialty("207Q00000X", "Family Medicine"),
+    County(fips="09003", name="Hartford", state="CT"),
+]
+
+
+def _expected(rec: Record) -> dict[str, list[Any]]:
+    links: dict[str, list[Any]] = {link.field: [] for link in LINKS[rec.LABEL]}
+    for link, target, props in iter_links(rec):
+        links[link.field].append({"key": target, **props} if props else target)
+    return links
+
+
+def test_node_rows_carry_the_links_iter_links_gives() -> None:
+    for rec in RECORDS:
+        row = _node_row(rec, "hash")
+        assert row["links"] == _expected(rec), rec
+        assert (row["key"], row["hash"]) == (rec.key, "hash")
+        assert row["props"] == {k: v for k, v in rec.as_dict().items() if v is not None}
