@@ -4,6 +4,7 @@ stores, L on Neo4j). Writes ``bench/results/<stamp>-<mode>.json`` and regenerate
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 from datetime import UTC, datetime
@@ -59,6 +60,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-adequacy", action="store_true")
     parser.add_argument(
         "--neo4j-port", type=int, default=7690, help="Bolt port of the benchmark's own Neo4j (default 7690)"
+    )
+    parser.add_argument("--neo4j-heap", default="4g", help="heap of the benchmark's Neo4j (L wants 8g)")
+    parser.add_argument("--neo4j-pagecache", default="4g")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the bare-UNWIND replay (halves a Neo4j load's time)"
     )
     parser.add_argument("--keep-neo4j", action="store_true", help="neither start nor stop the instance")
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results")
@@ -118,7 +124,7 @@ def run_dataset(
         store: GraphStore
         if store_name == "neo4j":
             if not args.no_load:
-                run["load"] = load_neo4j(dataset, root, inst, args.batch_size)
+                run["load"] = load_neo4j(dataset, root, inst, args.batch_size, floor=not args.no_floor)
             store = SpyStore.from_settings(inst.settings(args.batch_size))
             serve_env = inst.env()
         else:
@@ -184,7 +190,9 @@ def main() -> None:
         "runs": [],
     }
     path = result_path(args.results, args.mode)
-    inst = Neo4jInstance.on_port(args.neo4j_port)
+    inst = dataclasses.replace(
+        Neo4jInstance.on_port(args.neo4j_port), heap=args.neo4j_heap, pagecache=args.neo4j_pagecache
+    )
     started = time.perf_counter()
     with inst.running(manage="neo4j" in stores and not args.keep_neo4j):
         for name in names:
