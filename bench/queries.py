@@ -35,15 +35,15 @@ FIRST = 20
 
 
 class SpyStore(Neo4jStore):
-    """The Neo4j store, remembering the parameters of its last candidate query (for the raw floor)."""
+    """The Neo4j store, remembering the parameters of its last ranking statement (for the raw floor)."""
 
-    last_candidate_params: dict[str, Any] | None = None
+    last_rank_params: dict[str, Any] | None = None
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
         if statement is Statement.RANK_SPECIALISTS:
-            self.last_candidate_params = params
+            self.last_rank_params = params
         return super()._run(statement, params, write=write)
 
 
@@ -111,7 +111,7 @@ def referral_bench(
             result = referral_options(store, req, first=FIRST)
             if not isinstance(result, ReferralOptions):
                 raise AssertionError(f"store call failed: {result}")
-            params = store.last_candidate_params if isinstance(store, SpyStore) else None
+            params = store.last_rank_params if isinstance(store, SpyStore) else None
             return [o.npi for o in result.options], result.total_count, params
 
         return call

@@ -78,7 +78,16 @@ def check_zip(raw: str, field: str = "zip") -> str:
     return zip5
 
 
+def specialty_key(term: str) -> str:
+    """How a specialty term is looked up as a stored NUCC code."""
+    return term.strip().upper()
+
+
 def resolve_specialty(store: GraphStore, term: str) -> frozenset[str]:
     """NUCC codes for a NUCC code or a CMS specialty type name (InvalidInput with suggestions otherwise)."""
-    known = frozenset(store.existing_keys(Label.SPECIALTY, [term.strip().upper()]))
-    return reference().resolve(term, known_codes=known)
+    return specialty_codes(term, stored=bool(store.existing_keys(Label.SPECIALTY, [specialty_key(term)])))
+
+
+def specialty_codes(term: str, *, stored: bool) -> frozenset[str]:
+    """:func:`resolve_specialty` when the caller already knows whether ``term`` is a stored code."""
+    return reference().resolve(term, known_codes=frozenset([specialty_key(term)] if stored else []))

@@ -12,7 +12,15 @@ from enum import StrEnum
 
 from network.errors import InvalidInput
 from network.model import Location, Network, Plan, Practitioner, Role, Specialty
-from network.services.inputs import GeoQuery, check_as_of, check_npi, check_radius, resolve_point
+from network.services.inputs import (
+    GeoQuery,
+    check_as_of,
+    check_npi,
+    check_radius,
+    resolve_point,
+    specialty_codes,
+    specialty_key,
+)
 from network.services.outcomes import InvalidRequest, PcpNotInNetwork, PlanNotFound, ProviderNotFound
 from network.services.paging import Scalar, check_first, decode_cursor, encode_cursor
 from network.specialties import reference
@@ -90,13 +98,12 @@ def referral_options(
         after_key = _after(decode_cursor(after, tag, _CURSOR_TYPES)) if after else None
     except InvalidInput as exc:
         return InvalidRequest.from_error(exc)
-    term = request.specialty.strip().upper() if request.specialty is not None else None
+    term = specialty_key(request.specialty) if request.specialty is not None else None
     ctx = store.referral_context(request.pcp_npi, request.plan_id, term)
     codes = None
     if request.specialty is not None:
-        known = frozenset([request.specialty.strip().upper()] if ctx.specialty_known else [])
         try:
-            codes = reference().resolve(request.specialty, known_codes=known)
+            codes = specialty_codes(request.specialty, stored=ctx.specialty_known)
         except InvalidInput as exc:
             return InvalidRequest.from_error(exc)
 

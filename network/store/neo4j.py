@@ -243,9 +243,8 @@ class Neo4jStore(GraphStore):
         )
 
     def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
+        # The statement always answers: a page past the end is one row of nulls carrying the totals.
         rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, prefilter_miles))
-        if not rows:
-            return RankRows(0, 0, [])
         return RankRows(
             total=rows[0]["total"],
             remaining=rows[0]["remaining"],
