@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from neo4j import Driver, GraphDatabase, RoutingControl
 from neo4j.exceptions import (
@@ -61,6 +61,8 @@ from network.store.rows import (
 )
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
+# How rank_specialists.cypher finds its candidates: by the counts it reads, by the named specialty, by radius.
+RankAnchor = Literal["auto", "specialty", "space"]
 # point.distance() on WGS-84 points is a haversine on this sphere (checked by a contract test): rescaled
 # to pnet's radius it agrees with network.geo.haversine_miles to ~1e-15.
 NEO4J_EARTH_RADIUS_METERS = 6378140.0
@@ -379,8 +381,9 @@ def _node_row(rec: Record, digest: str) -> dict[str, Any]:
     return {"key": rec.key, "hash": digest, "props": _present(props), "links": links}
 
 
-def rank_params(query: RankQuery, prefilter_miles: float) -> dict[str, Any]:
-    """The parameters of ``rank_specialists.cypher`` for a query (the benchmark replays them raw)."""
+def rank_params(query: RankQuery, prefilter_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+    """The parameters of ``rank_specialists.cypher`` for a query (the benchmark replays them raw);
+    ``anchor`` forces the statement's way in (tests walk both), ``auto`` lets its counts choose."""
     after_prior, after_distance = (query.after[0], query.after[1]) if query.after is not None else (0, None)
     return {
         "lat": query.center.lat,
@@ -400,6 +403,7 @@ def rank_params(query: RankQuery, prefilter_miles: float) -> dict[str, Any]:
         "after_distance": after_distance,
         "tolerance": DISTANCE_TOLERANCE_MILES,
         "limit": query.limit + 1,
+        "anchor": anchor,
     }
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 
 from network.geo import EARTH_RADIUS_MILES, haversine_miles
 from network.model import Location, Network, Participation, Practitioner, Specialty
 from network.store import GeoPoint, GraphStore, RankQuery
-from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore
+from network.store import neo4j as neo4j_module
+from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor
 from network.store.ranking import sort_key
 
 CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
@@ -132,13 +134,10 @@ def _fields(q: RankQuery) -> dict[str, object]:
     return {name: getattr(q, name) for name in RankQuery.__dataclass_fields__}
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_ranking_matches_the_oracle_page_by_page(store: GraphStore, seed: int) -> None:
-    region = _region(store, seed)
+def _queries(seed: int, npis: list[str], n: int = 12) -> list[RankQuery]:
     rnd = random.Random(seed * 101)
-    npis = sorted(region.practitioners)
-    for _ in range(12):
-        q = RankQuery(
+    return [
+        RankQuery(
             network_ids=tuple(rnd.sample(NETWORKS, rnd.randint(1, 3))),
             as_of=rnd.choice(["2026-06-01", "2026-01-15", "2028-01-01"]),
             center=GeoPoint(CENTER.lat + rnd.uniform(-0.1, 0.1), CENTER.lon + rnd.uniform(-0.1, 0.1)),
@@ -150,12 +149,36 @@ def test_ranking_matches_the_oracle_page_by_page(store: GraphStore, seed: int) -
             prior={n: rnd.randint(1, 3) for n in rnd.sample(npis, 20)},
             by_prior=rnd.random() < 0.5,
         )
+        for _ in range(n)
+    ]
+
+
+def _check_against_oracle(store: GraphStore, region: Region, seed: int) -> None:
+    rnd = random.Random(seed)
+    for q in _queries(seed, sorted(region.practitioners)):
         expected = _oracle(region, q)
         got, total = _walk(store, q, limit=rnd.choice([1, 4, 9]))
         assert got == expected, q
         assert total == len(expected)
         whole = store.rank_specialists(RankQuery(**{**_fields(q), "limit": 1000}))
         assert (whole.total, whole.has_next, whole.has_previous) == (len(expected), False, False)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ranking_matches_the_oracle_page_by_page(store: GraphStore, seed: int) -> None:
+    _check_against_oracle(store, _region(store, seed), seed)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("anchor", ["specialty", "space"])
+def test_both_ways_into_the_neo4j_ranking_agree_with_the_oracle(
+    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch, anchor: RankAnchor
+) -> None:
+    # The statement picks its anchor from counts, so a small graph may only ever take one; force each.
+    monkeypatch.setattr(neo4j_module, "rank_params", partial(neo4j_module.rank_params, anchor=anchor))
+    for seed in (1, 2):
+        neo4j_store.clear()
+        _check_against_oracle(neo4j_store, _region(neo4j_store, seed), seed)
 
 
 def test_a_cursor_inside_a_shared_building_resumes_exactly(store: GraphStore) -> None:

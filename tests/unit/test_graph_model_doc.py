@@ -29,10 +29,12 @@ def _schema() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
             constraints[m[1]] = (m[2], m[3])
             continue
         m = re.match(
-            r"CREATE (?:(\w+) )?INDEX (\w+) IF NOT EXISTS FOR \(n:(\w+)\) ON (?:EACH \[)?\(?n\.(\w+)", stmt
+            r"CREATE (?:(\w+) )?INDEX (\w+) IF NOT EXISTS FOR \(n:(\w+)\) ON (?:EACH \[|\()([\w., ]+)[\])]",
+            stmt,
         )
         assert m, f"unrecognised schema statement: {stmt}"
-        indexes[m[2]] = f"{m[3]}.{m[4]}"
+        # A composite index is documented as Label.first, second: the properties in index order.
+        indexes[m[2]] = f"{m[3]}.{','.join(p.removeprefix('n.') for p in m[4].replace(' ', '').split(','))}"
     return constraints, indexes
 
 

@@ -13,6 +13,7 @@ CREATE INDEX location_county_fips IF NOT EXISTS FOR (n:Location) ON (n.county_fi
 CREATE INDEX county_ssa_code IF NOT EXISTS FOR (n:County) ON (n.ssa_code);
 CREATE INDEX practitioner_last_name IF NOT EXISTS FOR (n:Practitioner) ON (n.last_name);
 CREATE INDEX participation_role IF NOT EXISTS FOR (n:Participation) ON (n.role);
+CREATE INDEX participation_specialty_network IF NOT EXISTS FOR (n:Participation) ON (n.specialty_code, n.network_id);
 // -- directory search (API): provider search anchors (search_*.cypher)
 CREATE FULLTEXT INDEX practitioner_name IF NOT EXISTS FOR (n:Practitioner) ON EACH [n.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'simple'}};
 CREATE INDEX location_zip IF NOT EXISTS FOR (n:Location) ON (n.zip);

@@ -1,16 +1,47 @@
 // A referral search ranked in the database, so only the page travels back: specialist participations
-// in effect in the plan's networks at locations within the radius (POINT index seek), each specialist
-// once at its nearest qualifying location, ordered by prior referrals from the PCP (when asked), then
-// distance, then NPI. The hot part reads each participation in the radius once, by the properties
-// denormalised on it (network, role, dates, specialty, NPI): the only relationship expanded per row is
-// the one to its location. Miles are Neo4j's haversine rescaled to pnet's Earth radius (Python
-// recomputes the page's exact miles); the hint keeps the plan spatial-first.
-MATCH (l:Location)
-USING INDEX l:Location(point)
-WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
-WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-WHERE d <= $radius
-MATCH (l)<-[:AT_LOCATION]-(r:Participation)
+// in effect in the plan's networks at locations within the radius, each specialist once at its nearest
+// qualifying location, ordered by prior referrals from the PCP (when asked), then distance, then NPI.
+// The hot part reads each candidate participation once, by the properties denormalised on it (network,
+// role, dates, specialty, NPI): the only relationship expanded per row is AT_LOCATION. Miles are Neo4j's
+// haversine rescaled to pnet's Earth radius (Python recomputes the page's exact miles).
+//
+// Two ways in, whichever reads fewer participations (the slotted runtime plans once per statement text, so
+// the choice is made here from counts, not left to the cached plan): a named specialty seeks its
+// participations in the plan's networks (composite RANGE index: cost grows with the specialty's size, not
+// with the radius), otherwise every participation at the locations in the radius (POINT index), estimated
+// as the locations there times the graph's mean participations per location (count store). $anchor
+// 'specialty' or 'space' forces one (tests walk both).
+WITH CASE $anchor
+       WHEN 'space' THEN false
+       WHEN 'specialty' THEN $specialties IS NOT NULL
+       ELSE $specialties IS NOT NULL
+         AND COUNT { MATCH (r:Participation)
+                     WHERE r.specialty_code IN coalesce($specialties, []) AND r.network_id IN $networks }
+             < COUNT { MATCH (l:Location)
+                       WHERE $specialties IS NOT NULL
+                         AND point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
+               * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
+     END AS by_specialty
+CALL (by_specialty) {
+  // The empty list when not chosen: the planner may seek before it filters on by_specialty.
+  MATCH (r:Participation)
+  USING INDEX r:Participation(specialty_code, network_id)
+  WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN $networks
+  MATCH (r)-[:AT_LOCATION]->(l:Location)
+  WITH l, r, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
+  WHERE d <= $radius
+  RETURN l, r, d
+UNION ALL
+  WITH by_specialty WHERE NOT by_specialty
+  MATCH (l:Location)
+  USING INDEX l:Location(point)
+  WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
+  WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
+  WHERE d <= $radius
+  MATCH (l)<-[:AT_LOCATION]-(r:Participation)
+  RETURN l, r, d
+}
+WITH l, r, d
 WHERE r.network_id IN $networks
   AND r.role = 'specialist'
   AND (r.effective IS NULL OR r.effective <= $as_of)
