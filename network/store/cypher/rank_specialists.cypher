@@ -48,16 +48,27 @@ WHERE r.network_id IN $networks
   AND (r.termination IS NULL OR r.termination > $as_of)
   AND ($accepting IS NULL OR r.accepting_new_patients = $accepting)
   AND ($exclude IS NULL OR r.npi <> $exclude)
-// Without a specialty filter, a participation naming none stands for the practitioner's primary one.
-WITH l, r, d,
-     CASE WHEN $specialties IS NOT NULL OR r.specialty_code IS NOT NULL THEN r.specialty_code
-          ELSE COLLECT { MATCH (p:Practitioner {npi: r.npi}) RETURN coalesce(p.primary_specialty, head(p.specialties)) }[0]
-     END AS code
-WHERE code IS NOT NULL AND ($specialties IS NULL OR code IN $specialties)
-// Nearest location per specialist (ties: location id, then participation id): lists order element-wise.
-WITH r.npi AS npi, min([d, l.id, r.id, code]) AS best
-MATCH (p:Practitioner {npi: npi})
-WHERE $language IS NULL OR any(x IN coalesce(p.languages, []) WHERE toLower(x) = $language)
+  AND ($specialties IS NULL OR r.specialty_code IN $specialties)
+// Nearest location per specialist (ties: location id, then participation id; lists order element-wise),
+// apart for participations naming no specialty (only without a specialty filter): those stand for the
+// practitioner's primary one, read below once per specialist, and only when such a row or a language asks
+// for the Practitioner at all (a seek per specialist is a fifth of a wide search).
+WITH r.npi AS npi,
+     min(CASE WHEN r.specialty_code IS NOT NULL THEN [d, l.id, r.id, r.specialty_code] END) AS coded,
+     min(CASE WHEN r.specialty_code IS NULL THEN [d, l.id, r.id] END) AS uncoded
+WITH npi, coded, uncoded,
+     CASE WHEN uncoded IS NOT NULL OR $language IS NOT NULL THEN
+       COLLECT { MATCH (p:Practitioner {npi: npi})
+                 RETURN [coalesce(p.primary_specialty, head(p.specialties)),
+                         $language IS NULL OR any(x IN coalesce(p.languages, []) WHERE toLower(x) = $language)] }[0]
+     END AS doc
+WHERE $language IS NULL OR doc[1]
+WITH npi,
+     CASE WHEN uncoded IS NULL OR doc[0] IS NULL THEN coded
+          WHEN coded IS NULL OR uncoded < coded[0..3] THEN uncoded + [doc[0]]
+          ELSE coded
+     END AS best
+WHERE best IS NOT NULL
 WITH collect({npi: npi, d: best[0], lid: best[1], rid: best[2], code: best[3], prior: coalesce($prior[npi], 0)})
      AS found
 // Everything not before the cursor (with the distance tolerance as slack); the rows within the slack
