@@ -14,11 +14,11 @@ rewrites the same nodes. Accounting unit: one row.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ REQUIRED = ("npi", "network_id", "role")
 ADDRESS = ("address", "city", "state", "zip")
 _TRUE, _FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0"}
 _SLUG = re.compile(r"[^a-z0-9]+")
+_ROLES = frozenset(r.value for r in Role)
 
 NOTE_PCP_NOT_ELIGIBLE = "pcp rows whose specialty is not PCP-eligible (kept as the roster says)"
 NOTE_PCP_NO_SPECIALTY = "pcp rows without any specialty (none given, none on the practitioner)"
@@ -46,13 +47,29 @@ NOTE_GROUP_CREATED = "medical groups not in the graph, written as provider_group
 _DEFAULTS = ("primary_specialty", "location_ids")  # what a row leaves out comes from its practitioner
 
 
+@dataclass(frozen=True, slots=True)
+class _Row(Mapped):
+    """A checked row whose participation resolve() completes (its id needs the graph's defaults).
+
+    ``primary`` is its draft, never written; the medical group travels with the row, so nothing is kept
+    per row outside the batch (a parse-only pass stays flat in file size).
+    """
+
+    group: str = ""
+    group_name: str = ""
+
+
 class ParticipationLoader(Loader):
     source = SOURCE
     related_order = (Label.LOCATION, Label.ORGANIZATION)
+    # resolve() reads practitioners and networks, which this load never writes, and organizations, of
+    # which it writes only medical groups: those it remembers (_written_groups), so a batch can be
+    # resolved while the one before is still being written.
+    resolve_ahead = True
 
     def __init__(self) -> None:
-        self._groups: dict[tuple[str, int], tuple[str, str]] = {}  # row -> (medical_group, its name)
         self._group_names: dict[str, str] = {}  # group org id -> the first name this load gave it
+        self._written_groups: set[str] = set()  # group orgs handed to kept rows of earlier batches
         self._notes: Counter[str] = Counter()
         self._ensured: set[str] = set()  # specialty codes this load has made sure exist
 
@@ -74,7 +91,7 @@ class ParticipationLoader(Loader):
         if problem is not None:
             return reject("npi", problem)
         role = row["role"].lower()
-        if role not in {r.value for r in Role}:
+        if role not in _ROLES:
             return reject("role", "role must be pcp or specialist")
         specialty = (row.get("specialty_code") or "").upper() or None
         if specialty is not None and not is_taxonomy_code(specialty):
@@ -98,9 +115,7 @@ class ParticipationLoader(Loader):
         location = _location(row)
         if isinstance(location, tuple):
             return reject(*location)
-        if row.get("medical_group"):
-            self._groups[(raw.file, raw.line)] = (row["medical_group"], row.get("medical_group_name") or "")
-        participation = Participation(
+        draft = Participation(
             id="",  # decided in resolve(), once the specialty and locations are known
             npi=row["npi"],
             network_id=row["network_id"],
@@ -113,11 +128,14 @@ class ParticipationLoader(Loader):
             telehealth=bool(flags["telehealth"]),
             source=SOURCE,
         )
-        return Mapped(raw.file, raw.line, participation, (location,) if location else ())
+        group = row.get("medical_group") or ""
+        group_name = (row.get("medical_group_name") or "") if group else ""
+        return _Row(raw.file, raw.line, draft, (location,) if location else (), group, group_name)
 
     def resolve(self, batch: list[Mapped], store: GraphStore) -> Resolved:
-        parts = [m.primary for m in batch if isinstance(m.primary, Participation)]
-        named = self._groups_named(batch)
+        rows = [m for m in batch if isinstance(m, _Row)]  # transform maps every row to a _Row
+        parts = [m.primary for m in rows if isinstance(m.primary, Participation)]
+        named = self._groups_named(rows)
         # Everything the batch needs from the graph in one read: a round trip per label (or a record per
         # practitioner) cost more than the batch's write.
         found = store.lookup(
@@ -129,13 +147,13 @@ class ParticipationLoader(Loader):
             {Label.PRACTITIONER: _DEFAULTS},
         )
         practitioners, networks = found[Label.PRACTITIONER], found[Label.NETWORK]
-        groups = self._group_ids(named, found[Label.ORGANIZATION])
+        # What earlier batches wrote counts as found, whether or not their write has landed yet.
+        groups = self._group_ids(named, found[Label.ORGANIZATION].keys() | self._written_groups)
         kept: list[Mapped] = []
         rejects: list[Reject] = []
-        for m in batch:
+        for m in rows:
             p = m.primary
-            group = self._groups.pop((m.file, m.line), None)
-            if not isinstance(p, Participation):  # transform maps every row to a Participation
+            if not isinstance(p, Participation):  # a _Row's draft always is one
                 continue
             defaults = practitioners.get(p.npi)
             if defaults is None:
@@ -145,7 +163,7 @@ class ParticipationLoader(Loader):
                 reason = f"network {p.network_id} not in the graph (load the plans roster first)"
                 rejects.append(Reject(m.file, m.line, "network_id", reason, p.network_id))
             else:
-                kept.append(self._complete(m, p, defaults, groups.get(group[0]) if group else None))
+                kept.append(self._complete(m, p, defaults, groups.get(m.group) if m.group else None))
         codes = {m.primary.specialty_code for m in kept if isinstance(m.primary, Participation)}
         # A stub once written stays (ensure never replaces a specialty): one write per new code per load.
         new_codes = sorted(c for c in codes - self._ensured if c)
@@ -170,20 +188,32 @@ class ParticipationLoader(Loader):
         related = m.related
         if isinstance(group, Organization):
             related = (*related, group)
+            self._written_groups.add(group.id)
         org_id = group.id if isinstance(group, Organization) else group
-        pid = participation_id(p.npi, p.network_id, p.role, specialty, locations)
-        done = dataclasses.replace(
-            p, id=pid, specialty_code=specialty, location_ids=locations, organization_id=org_id
+        # Built afresh rather than with dataclasses.replace, which walks the fields on every call: two
+        # replaces per row were a visible share of the load's Python time.
+        done = Participation(
+            id=participation_id(p.npi, p.network_id, p.role, specialty, locations),
+            npi=p.npi,
+            network_id=p.network_id,
+            role=p.role,
+            specialty_code=specialty,
+            location_ids=locations,
+            accepting_new_patients=p.accepting_new_patients,
+            effective=p.effective,
+            termination=p.termination,
+            organization_id=org_id,
+            telehealth=p.telehealth,
+            source=p.source,
         )
-        return dataclasses.replace(m, primary=done, related=related)
+        return Mapped(m.file, m.line, done, related)
 
-    def _groups_named(self, batch: list[Mapped]) -> dict[str, str]:
+    def _groups_named(self, rows: list[_Row]) -> dict[str, str]:
         """Each medical group value of the batch -> the first name a row of the batch gives it."""
         named: dict[str, str] = {}
-        for m in batch:
-            value, name = self._groups.get((m.file, m.line), ("", ""))
-            if value and not named.get(value):
-                named[value] = name
+        for m in rows:
+            if m.group and not named.get(m.group):
+                named[m.group] = m.group_name
         return named
 
     def _group_ids(self, named: dict[str, str], found: Collection[str]) -> dict[str, Organization | str]:

@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ class Loader(ABC):
     related_order: ClassVar[tuple[Label, ...]] = ()
     # Skip reasons for referrals the store did not write for want of a practitioner, per absent end.
     missing_reasons: ClassVar[dict[str, str]] = {}
+    # True when resolve() reads nothing that this load's earlier batches write (or remembers what they
+    # wrote): the pipeline may then resolve a batch while the one before it is still being written.
+    resolve_ahead: ClassVar[bool] = False
 
     @abstractmethod
     def harvest(self, path: Path) -> Iterator[RawRow]:
@@ -172,13 +176,17 @@ class _Written:
 
 
 class _Writer:
-    """Resolves and writes batches in order, one at a time, on one thread of its own.
+    """Resolves and writes batches in order, one at a time, on threads of its own.
 
     Against a remote store most of a batch's time is spent waiting for the server; meanwhile the reading
     thread parses and maps the next batch instead of waiting too. Batches still reach the store strictly
-    one after another (a batch's resolve sees every earlier batch written), and only the reading thread
-    touches the report and the rejects file: a row rejected while a batch is in flight is held until that
-    batch is entered, so counts and the rejects file come out as a sequential load writes them.
+    one after another, and only the reading thread touches the report and the rejects file: a row rejected
+    while a batch is in flight is held until that batch is entered, so counts and the rejects file come
+    out as a sequential load writes them.
+
+    A batch's resolve sees every earlier batch written, unless the loader sets ``resolve_ahead``: then
+    it runs on a thread of its own while the batch before is still being written (never further ahead),
+    so the graph reads of one batch wait on no write.
     """
 
     def __init__(
@@ -189,32 +197,47 @@ class _Writer:
         self._report = report
         self._rejects = rejects
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pnet-load") if overlap else None
-        self._in_flight: Future[_Written] | None = None
-        self._held: list[list[Reject]] = []
+        ahead = overlap and loader.resolve_ahead
+        self._resolver = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="pnet-resolve") if ahead else None
+        )
+        # Batches in flight, oldest first, each with the rejects of rows mapped after it was submitted.
+        self._in_flight: deque[tuple[Future[_Written], list[list[Reject]]]] = deque()
 
     def reject(self, rejects: list[Reject]) -> None:
-        if self._in_flight is None:
-            _reject(self._report, self._rejects, rejects)
+        if self._in_flight:
+            self._in_flight[-1][1].append(rejects)
         else:
-            self._held.append(rejects)
+            _reject(self._report, self._rejects, rejects)
 
     def submit(self, batch: list[Mapped]) -> None:
-        self.settle()
         if self._pool is None:
-            self._enter(_write(self._loader, batch, self._store))
+            self._enter(_write(self._loader, batch, self._store), [])
+            return
+        if self._resolver is None:
+            self.settle()
+            future = self._pool.submit(_write, self._loader, batch, self._store)
         else:
-            self._in_flight = self._pool.submit(_write, self._loader, batch, self._store)
+            # The batch before may still be writing (its resolve is done); the one before that may not.
+            while len(self._in_flight) > 1:
+                self._settle_oldest()
+            before = self._in_flight[-1][0] if self._in_flight else None
+            resolving = self._resolver.submit(self._loader.resolve, batch, self._store)
+            future = self._pool.submit(_write_when_resolved, self._loader, resolving, self._store, before)
+        self._in_flight.append((future, []))
 
     def settle(self) -> None:
-        """Wait for the batch in flight, then enter it and the rejects held behind it."""
-        if self._in_flight is not None:
-            future, self._in_flight = self._in_flight, None
-            self._enter(future.result())
-        for rejects in self._held:
-            _reject(self._report, self._rejects, rejects)
-        self._held.clear()
+        """Wait for the batches in flight, then enter them and the rejects held behind them."""
+        while self._in_flight:
+            self._settle_oldest()
 
-    def _enter(self, written: _Written) -> None:
+    def _settle_oldest(self) -> None:
+        future, held = self._in_flight[0]
+        written = future.result()
+        self._in_flight.popleft()
+        self._enter(written, held)
+
+    def _enter(self, written: _Written, held: list[list[Reject]]) -> None:
         report = self._report
         for reject in written.rejects:
             _reject(report, self._rejects, [reject])
@@ -224,18 +247,33 @@ class _Writer:
             report.add_related(label, counts)
         for counts in written.primary:
             report.add_primary(counts)
+        for rejects in held:
+            _reject(report, self._rejects, rejects)
 
     def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # On an error the batch in flight still finishes (as a sequential load's last write would have).
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        # On an error the batches in flight still finish (as a sequential load's last write would have).
+        for pool in (self._resolver, self._pool):
+            if pool is not None:
+                pool.shutdown(wait=True)
 
 
 def _write(loader: Loader, batch: list[Mapped], store: GraphStore) -> _Written:
-    resolved = loader.resolve(batch, store)
+    return _write_resolved(loader, loader.resolve(batch, store), store)
+
+
+def _write_when_resolved(
+    loader: Loader, resolving: Future[Resolved], store: GraphStore, before: Future[_Written] | None
+) -> _Written:
+    if before is not None and before.exception() is not None:
+        # The load fails with the earlier batch's error; nothing after it is written, as sequentially.
+        return _Written()
+    return _write_resolved(loader, resolving.result(), store)
+
+
+def _write_resolved(loader: Loader, resolved: Resolved, store: GraphStore) -> _Written:
     out = _Written(rejects=list(resolved.rejects), skipped=list(resolved.skipped.items()))
     # Label by label in the loader's order, a label's related records before its primaries: a row's
     # related record may link to another row's primary of an earlier label in the same batch.

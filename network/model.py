@@ -112,9 +112,13 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+# json.dumps builds a new encoder per call when given options; one shared encoder writes the same text.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def content_hash(props: dict[str, Any]) -> str:
     """A stable digest of a record's content, used to tell *updated* from *unchanged* on upsert."""
-    blob = json.dumps(props, sort_keys=True, separators=(",", ":"), default=str)
+    blob = _ENCODER.encode(props)
     return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
 
 

@@ -103,3 +103,37 @@ def test_a_failed_write_fails_the_load(tmp_path: Path, overlap: bool) -> None:
         run_load(
             ParticipationLoader(), [_roster(tmp_path)], store, LoadOptions(batch_size=2, overlap=overlap)
         )
+
+
+def test_resolving_ahead_links_medical_groups_as_a_sequential_load_does(tmp_path: Path) -> None:
+    # A group written by one batch is what a later batch's value names ("group:east-side" is the id the
+    # first rows' group gets); another value's rows are all rejected, so its group is never written.
+    header = "npi,network_id,role,medical_group,medical_group_name\n"
+    rows = [f"{KNOWN[0]},N1,pcp,East Side,East Side Medical", f"{UNKNOWN},N1,pcp,West,West Clinic"]
+    rows += [f"{npi},N1,specialist,group:east-side," for npi in KNOWN[1:4]]
+    rows += [f"{npi},N1,specialist,group:west," for npi in KNOWN[4:]]
+    path = tmp_path / "participation.csv"
+    path.write_text(header + "\n".join(rows) + "\n")
+    assert ParticipationLoader.resolve_ahead
+    results = {}
+    for overlap in (False, True):
+        store = _seeded()
+        report = run_load(ParticipationLoader(), [path], store, LoadOptions(batch_size=2, overlap=overlap))
+        assert report.balanced, report.as_dict()
+        results[overlap] = (_figures(report), store.checksum(), sorted(store.keys(Label.ORGANIZATION)))
+    assert results[True] == results[False]
+    assert results[True][2] == ["group:east-side", "group:group-west"]
+
+
+def test_mapping_keeps_nothing_per_row_outside_the_batch(tmp_path: Path) -> None:
+    from loaders.pipeline import RawRow
+
+    loader = ParticipationLoader()
+    before = {name: len(getattr(loader, name)) for name in ("_group_names", "_written_groups", "_notes")}
+    for line in range(2, 200):
+        data = {"npi": KNOWN[0], "network_id": "N1", "role": "pcp", "medical_group": "G"}
+        mapped = loader.transform(RawRow("p.csv", line, data))
+        assert not isinstance(mapped, list)
+        assert mapped.group == "G"  # type: ignore[attr-defined]
+    after = {name: len(getattr(loader, name)) for name in before}
+    assert after == before
