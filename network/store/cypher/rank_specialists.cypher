@@ -17,9 +17,10 @@ WITH CASE $anchor
        ELSE $specialties IS NOT NULL
          AND COUNT { MATCH (r:Participation)
                      WHERE r.specialty_code IN coalesce($specialties, []) AND r.network_id IN $networks }
+             // A zero radius when there is no choice to make: the point index seek runs regardless.
              < COUNT { MATCH (l:Location)
-                       WHERE $specialties IS NOT NULL
-                         AND point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
+                       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon}))
+                             <= CASE WHEN $specialties IS NULL OR $anchor <> 'auto' THEN 0.0 ELSE $meters END }
                * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
      END AS by_specialty
 CALL (by_specialty) {
