@@ -124,7 +124,9 @@ def run_dataset(
         store: GraphStore
         if store_name == "neo4j":
             if not args.no_load:
-                run["load"] = load_neo4j(dataset, root, inst, args.batch_size, floor=not args.no_floor)
+                run["load"] = load_neo4j(
+                    dataset, root, inst, args.batch_size, floor=not args.no_floor, wipe=not args.keep_neo4j
+                )
             store = SpyStore.from_settings(inst.settings(args.batch_size))
             serve_env = inst.env()
         else:

@@ -56,13 +56,27 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def floor_neo4j(dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int) -> dict[str, float]:
+def _empty(inst: Neo4jInstance, batch_size: int, *, wipe: bool) -> None:
+    """An empty database: the benchmark's own instance is wiped; one it was given is cleared."""
+    if wipe:
+        inst.wipe()
+        return
+    store = Neo4jStore.from_settings(inst.settings(batch_size))
+    try:
+        store.clear()
+    finally:
+        store.close()
+
+
+def floor_neo4j(
+    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, wipe: bool
+) -> dict[str, float]:
     """Driver seconds of the bare writes per loader, on an emptied database (left loaded)."""
+    _empty(inst, batch_size, wipe=wipe)
     floor = FloorStore.from_settings(inst.settings(batch_size))
     assert isinstance(floor, FloorStore)
     try:
         floor.init_schema()
-        floor.clear()
         # Sequential: the floor's driver time must not share the GIL with a parser running alongside.
         options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=False)
         seconds: dict[str, float] = {}
@@ -76,12 +90,12 @@ def floor_neo4j(dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: i
 
 
 def load_neo4j(
-    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, floor: bool = True
+    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, floor: bool = True, wipe: bool
 ) -> dict[str, Any]:
-    floors = floor_neo4j(dataset, root, inst, batch_size) if floor else {}
-    store = Neo4jStore.from_settings(inst.settings(batch_size))
-    store.clear()
-    store.close()
+    floors = floor_neo4j(dataset, root, inst, batch_size, wipe=wipe) if floor else {}
+    # Printed now, so the log keeps them if a later step fails.
+    print(f"  neo4j {dataset.name} floor seconds: {floors}", flush=True)
+    _empty(inst, batch_size, wipe=wipe)
     neo4j = {"uri": inst.uri, "password": inst.password}
     loaders: dict[str, dict[str, Any]] = {}
     for source in LOAD_ORDER:

@@ -29,6 +29,7 @@ class Statement(StrEnum):
     CHECKSUM_NODES = "checksum_nodes"
     CHECKSUM_RELATIONSHIPS = "checksum_relationships"
     CLEAR_BATCH = "clear_batch"
+    CLEAR_RELATIONSHIPS_BATCH = "clear_relationships_batch"
     PING = "ping"
     SHOW_CONSTRAINTS = "show_constraints"
     SHOW_INDEXES = "show_indexes"

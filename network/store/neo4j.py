@@ -137,6 +137,9 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
     def clear(self) -> None:
+        # Relationships first, in bounded transactions: a hub node's DETACH DELETE is one transaction.
+        while self._run(Statement.CLEAR_RELATIONSHIPS_BATCH, {"limit": 50_000}, write=True)[0]["deleted"]:
+            pass
         while self._run(Statement.CLEAR_BATCH, {"limit": 10_000}, write=True)[0]["deleted"]:
             pass
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from network.model import KEYS
+from network.model import KEYS, Rel
 from network.store import GraphStore
 from network.store.catalog import Statement, cypher
 from network.store.neo4j import Neo4jStore
@@ -18,6 +18,7 @@ WHOLE_GRAPH = {
     Statement.CHECKSUM_NODES,
     Statement.CHECKSUM_RELATIONSHIPS,
     Statement.CLEAR_BATCH,
+    Statement.CLEAR_RELATIONSHIPS_BATCH,
     Statement.INIT_SCHEMA,
     Statement.SHOW_CONSTRAINTS,
     Statement.SHOW_INDEXES,
@@ -53,3 +54,12 @@ def test_hot_path_statements_use_index_seeks(neo4j_store: Neo4jStore, statement:
     operators = _operators(summary.plan)  # type: ignore[arg-type]
     scans = [op for op in operators if op.split("@")[0].startswith(SCANS)]
     assert scans == [], f"{statement.value} scans: {operators}"
+
+
+def test_clearing_relationships_reads_the_type_index_not_the_store(neo4j_store: Neo4jStore) -> None:
+    with neo4j_store._driver.session(database=neo4j_store._database) as session:
+        summary = session.run("EXPLAIN " + cypher(Statement.CLEAR_RELATIONSHIPS_BATCH)).consume()  # type: ignore[arg-type]
+    assert summary.plan is not None
+    operators = [op.split("@")[0] for op in _operators(summary.plan)]  # type: ignore[arg-type]
+    assert operators.count("DirectedRelationshipTypeScan") == len(Rel), operators
+    assert not any("AllRelationships" in op for op in operators), operators

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from network.model import KEYS
+import re
+
+from network.model import KEYS, Rel
 from network.store.catalog import Statement, catalog_files, cypher, statements_in
 
 
@@ -26,3 +28,10 @@ def test_statements_take_parameters_not_literals_from_input() -> None:
 def test_schema_file_splits_into_single_statements() -> None:
     parts = statements_in(Statement.INIT_SCHEMA)
     assert parts and all(p.startswith("CREATE") and "IF NOT EXISTS" in p for p in parts)
+
+
+def test_clearing_relationships_reads_every_relationship_type() -> None:
+    # A type left out would stay for clear_batch's DETACH DELETE: one unbounded transaction per hub node.
+    text = cypher(Statement.CLEAR_RELATIONSHIPS_BATCH)
+    named = set(re.findall(r"\[r:(\w+)\]", text))
+    assert named == {r.value for r in Rel}
