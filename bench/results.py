@@ -46,7 +46,9 @@ def git_commit(repo: Path) -> dict[str, Any]:
         out = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
         return out.stdout.strip()
 
-    return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
+    # A previous run's own outputs (its JSON, the regenerated tables) do not make the code differ from HEAD.
+    changed = git("status", "--porcelain", "--", ".", ":!bench/results", ":!BENCHMARKS.md")
+    return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(changed)}
 
 
 def result_path(folder: Path, mode: str) -> Path:

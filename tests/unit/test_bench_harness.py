@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from bench.floor import bare_node_statement, bare_statements
-from bench.results import BEGIN, END, latest_runs, tables, update_markdown
+from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
 from bench.stats import ratio, summarize
 from network.model import Label
 
@@ -91,3 +92,20 @@ def test_bare_statements_answer_one_record_per_batch() -> None:
     for text in bare_statements().values():
         last = text.strip().splitlines()[-2:]
         assert any(line.startswith("WITH count(") or "collect(" in line for line in last), text
+
+
+def test_a_runs_own_outputs_do_not_mark_the_code_dirty(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True)
+
+    git("init", "-q")
+    (tmp_path / "bench" / "results").mkdir(parents=True)
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "BENCHMARKS.md").write_text("# Benchmarks\n")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (tmp_path / "BENCHMARKS.md").write_text("# Benchmarks\nnew tables\n")
+    (tmp_path / "bench" / "results" / "run.json").write_text("{}\n")
+    assert git_commit(tmp_path)["dirty"] is False
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_commit(tmp_path)["dirty"] is True
