@@ -9,18 +9,17 @@
 // the choice is made here from counts, not left to the cached plan): a named specialty seeks its
 // participations in the plan's networks (composite RANGE index: cost grows with the specialty's size, not
 // with the radius), otherwise every participation at the locations in the radius (POINT index), estimated
-// as the locations there times the graph's mean participations per location (count store). $anchor
-// 'specialty' or 'space' forces one (tests walk both).
+// as the locations there times the graph's mean participations per location (count store). The counts run
+// only for a named specialty under 'auto' (CASE and AND stop early; PROFILE shows no extra db hits
+// otherwise); $anchor 'specialty' or 'space' forces one way (tests walk both).
 WITH CASE $anchor
        WHEN 'space' THEN false
        WHEN 'specialty' THEN $specialties IS NOT NULL
        ELSE $specialties IS NOT NULL
          AND COUNT { MATCH (r:Participation)
                      WHERE r.specialty_code IN coalesce($specialties, []) AND r.network_id IN $networks }
-             // A zero radius when there is no choice to make: the point index seek runs regardless.
              < COUNT { MATCH (l:Location)
-                       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon}))
-                             <= CASE WHEN $specialties IS NULL OR $anchor <> 'auto' THEN 0.0 ELSE $meters END }
+                       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
                * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
      END AS by_specialty
 CALL (by_specialty) {
