@@ -24,7 +24,7 @@ from network.services.inputs import (
 from network.services.outcomes import InvalidRequest, PcpNotInNetwork, PlanNotFound, ProviderNotFound
 from network.services.paging import Scalar, check_first, decode_cursor, encode_cursor
 from network.specialties import reference
-from network.store import GraphStore, RankQuery
+from network.store import GraphStore, RankQuery, ReferralAsk
 
 
 class ReferralOrder(StrEnum):
@@ -85,8 +85,8 @@ def referral_options(
 ) -> ReferralOutcome:
     """One page of referral options, or the reason there are none to give.
 
-    Two store reads: the context (PCP, its roles and referral totals, the plan, the specialty code),
-    then the ranked page, cut inside the store.
+    One store read: the context (PCP, its roles and referral totals, the plan, the specialty code) with
+    the page ranked as that context asks, cut inside the store; the checks are made on its answer.
     """
     tag = f"referral:{request.order.value}"
     try:
@@ -99,11 +99,32 @@ def referral_options(
     except InvalidInput as exc:
         return InvalidRequest.from_error(exc)
     term = specialty_key(request.specialty) if request.specialty is not None else None
-    ctx = store.referral_context(request.pcp_npi, request.plan_id, term)
-    codes = None
-    if request.specialty is not None:
+    try:
+        # As if the term were a stored code: a term that fails even so fails whatever the graph holds,
+        # and one that passes resolves to the same codes either way (checked against the graph below).
+        codes = specialty_codes(request.specialty, stored=True) if request.specialty is not None else None
+    except InvalidInput as exc:
+        return InvalidRequest.from_error(exc)
+    by_prior = request.order is ReferralOrder.PRIOR_REFERRALS
+    query = RankQuery(
+        network_ids=(),  # the plan's, read with the context
+        as_of=as_of,
+        center=center,
+        radius_miles=radius,
+        specialty_codes=codes,
+        accepting_new_patients=request.accepting_new_patients,
+        language=request.language,
+        exclude_npi=request.pcp_npi,
+        by_prior=by_prior,
+        after=after_key,
+        limit=first,
+    )
+    # The context and the page in one read; the page is discarded when a check below fails.
+    found = store.referral_search(ReferralAsk(request.pcp_npi, request.plan_id, term, query))
+    ctx, page = found.context, found.page
+    if request.specialty is not None and not ctx.specialty_known:
         try:
-            codes = specialty_codes(request.specialty, stored=ctx.specialty_known)
+            specialty_codes(request.specialty, stored=False)
         except InvalidInput as exc:
             return InvalidRequest.from_error(exc)
 
@@ -116,23 +137,6 @@ def referral_options(
     if not set(pcp_networks) & set(plan.network_ids):
         return PcpNotInNetwork(pcp, plan, as_of, tuple(pcp_networks))
 
-    by_prior = request.order is ReferralOrder.PRIOR_REFERRALS
-    page = store.rank_specialists(
-        RankQuery(
-            network_ids=plan.network_ids,
-            as_of=as_of,
-            center=center,
-            radius_miles=radius,
-            specialty_codes=codes,
-            accepting_new_patients=request.accepting_new_patients,
-            language=request.language,
-            exclude_npi=pcp.npi,
-            prior=ctx.referred,
-            by_prior=by_prior,
-            after=after_key,
-            limit=first,
-        )
-    )
     ref = reference()
     options = tuple(
         ReferralOption(

@@ -5,7 +5,15 @@ from __future__ import annotations
 from network.errors import ConfigurationError
 from network.settings import Settings
 from network.store.base import GraphStore
-from network.store.rows import GeoPoint, RankedPage, RankedSpecialist, RankQuery, StoreStats, UpsertCounts
+from network.store.rows import (
+    GeoPoint,
+    RankedPage,
+    RankedSpecialist,
+    RankQuery,
+    ReferralAsk,
+    StoreStats,
+    UpsertCounts,
+)
 
 __all__ = [
     "GeoPoint",
@@ -13,6 +21,7 @@ __all__ = [
     "RankQuery",
     "RankedPage",
     "RankedSpecialist",
+    "ReferralAsk",
     "StoreStats",
     "UpsertCounts",
     "open_store",

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from network.geo import haversine_miles
 from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
-from network.store.ranking import finish_page
+from network.store.ranking import finish_page, prefilter_miles
 from network.store.rows import (
     AdequacyProviderRow,
     BBox,
@@ -32,7 +32,9 @@ from network.store.rows import (
     RankedPage,
     RankQuery,
     RankRows,
+    ReferralAsk,
     ReferralContext,
+    ReferralFound,
     StoreStats,
     UpsertCounts,
     name_matches,
@@ -151,9 +153,18 @@ class GraphStore(ABC):
             pcp=pcp if isinstance(pcp, Practitioner) else None,
             plan=plan if isinstance(plan, Plan) else None,
             roles=self.participations_of([pcp_npi]).get(pcp_npi, []),
-            referred=dict(self.top_referral_targets([pcp_npi], limit=2**31).get(pcp_npi, [])),
+            # Every target: the largest limit Neo4j's LIMIT takes (a 32-bit int; 2**31 fails there).
+            referred=dict(self.top_referral_targets([pcp_npi], limit=2**31 - 1).get(pcp_npi, [])),
             specialty_known=bool(specialty_code and self.existing_keys(Label.SPECIALTY, [specialty_code])),
         )
+
+    def referral_search(self, ask: ReferralAsk) -> ReferralFound:
+        """A referral search's context and its page: two reads here; a store with round trips to spare
+        (Neo4j) answers both in one statement."""
+        ctx = self.referral_context(ask.pcp_npi, ask.plan_id, ask.specialty_key)
+        networks = ctx.plan.network_ids if ctx.plan is not None else ()
+        query = replace(ask.query, network_ids=networks, prior=ctx.referred)
+        return ReferralFound(ctx, self.rank_specialists(query))
 
     def rank_specialists(self, query: RankQuery) -> RankedPage:
         """One page of specialists for a referral search, ranked and cut by the store (see RankQuery).
@@ -161,7 +172,7 @@ class GraphStore(ABC):
         The store filters and orders with its own index and arithmetic and returns only the head of the
         ranking; exact miles, the cursor comparison and the page cut are made here, once, for both.
         """
-        return finish_page(query, self._rank_rows(query, query.radius_miles * 1.002 + 0.01))
+        return finish_page(query, self._rank_rows(query, prefilter_miles(query)))
 
     @abstractmethod
     def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:

@@ -19,7 +19,6 @@ class Statement(StrEnum):
     WRITE_REFERRALS = "write_referrals"
     ENSURE_SPECIALTIES = "ensure_specialties"
     RANK_SPECIALISTS = "rank_specialists"
-    REFERRAL_CONTEXT = "referral_context"
     LOOKUP = "lookup"
     PARTICIPATIONS_OF = "participations_of"
     REFERRAL_COUNTS = "referral_counts"

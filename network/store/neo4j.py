@@ -45,6 +45,7 @@ from network.store.base import End, GraphStore
 from network.store.catalog import Statement, cypher, statements_in
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import LINKS
+from network.store.ranking import finish_page, prefilter_miles
 from network.store.rows import (
     DISTANCE_TOLERANCE_MILES,
     AdequacyProviderRow,
@@ -56,7 +57,9 @@ from network.store.rows import (
     RankQuery,
     RankRow,
     RankRows,
+    ReferralAsk,
     ReferralContext,
+    ReferralFound,
     StoreStats,
 )
 
@@ -236,46 +239,21 @@ class Neo4jStore(GraphStore):
                 roles.append(record_from_props(Participation, r["props"]))
         return out
 
-    def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
-        params = {"pcp": pcp_npi, "plan": plan_id, "specialty": specialty_code}
-        (row,) = self._run(Statement.REFERRAL_CONTEXT, params)
-        return ReferralContext(
-            pcp=None if row["pcp"] is None else record_from_props(Practitioner, row["pcp"]),
-            plan=None if row["plan"] is None else record_from_props(Plan, row["plan"]),
-            roles=[record_from_props(Participation, props) for props in row["roles"]],
-            referred={npi: int(pairs) for npi, pairs in row["referred"]},
-            specialty_known=bool(row["specialty_known"]),
+    def referral_search(self, ask: ReferralAsk) -> ReferralFound:
+        # One round trip: the statement reads the context, then ranks within the plan's networks.
+        rows = self._run(Statement.RANK_SPECIALISTS, search_params(ask, prefilter_miles(ask.query)))
+        head = rows[0]
+        context = ReferralContext(
+            pcp=None if head["pcp"] is None else record_from_props(Practitioner, head["pcp"]),
+            plan=None if head["plan"] is None else record_from_props(Plan, head["plan"]),
+            roles=[record_from_props(Participation, props) for props in head["roles"]],
+            referred={npi: int(pairs) for npi, pairs in head["referred"]},
+            specialty_known=bool(head["specialty_known"]),
         )
+        return ReferralFound(context, finish_page(ask.query, _rows_ranked(rows)))
 
     def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
-        # The statement always answers: a page past the end is one row of nulls carrying the totals.
-        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, prefilter_miles))
-        return RankRows(
-            total=rows[0]["total"],
-            remaining=rows[0]["remaining"],
-            rows=[
-                RankRow(
-                    npi=r["npi"],
-                    location_id=r["location_id"],
-                    lat=r["lat"],
-                    lon=r["lon"],
-                    distance=r["distance"],
-                    specialty_code=r["specialty_code"],
-                    network_id=r["network_id"],
-                    participation_id=r["participation_id"],
-                    accepting_new_patients=r["accepting_new_patients"],
-                    prior=r["prior"],
-                    practitioner=record_from_props(Practitioner, r["practitioner"]),
-                    location=record_from_props(Location, r["location"]),
-                    network=None if r["network"] is None else record_from_props(Network, r["network"]),
-                    specialty=None
-                    if r["specialty"] is None
-                    else record_from_props(Specialty, r["specialty"]),
-                )
-                for r in rows
-                if r["npi"] is not None
-            ],
-        )
+        return _rows_ranked(self._run(Statement.RANK_SPECIALISTS, rank_params(query, prefilter_miles)))
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -384,8 +362,44 @@ def _node_row(rec: Record, digest: str) -> dict[str, Any]:
     return {"key": rec.key, "hash": digest, "props": _present(props), "links": links}
 
 
+def _rows_ranked(rows: list[dict[str, Any]]) -> RankRows:
+    # The statement always answers: a page past the end is one row of nulls carrying the totals.
+    return RankRows(
+        total=rows[0]["total"],
+        remaining=rows[0]["remaining"],
+        rows=[
+            RankRow(
+                npi=r["npi"],
+                location_id=r["location_id"],
+                lat=r["lat"],
+                lon=r["lon"],
+                distance=r["distance"],
+                specialty_code=r["specialty_code"],
+                network_id=r["network_id"],
+                participation_id=r["participation_id"],
+                accepting_new_patients=r["accepting_new_patients"],
+                prior=r["prior"],
+                practitioner=record_from_props(Practitioner, r["practitioner"]),
+                location=record_from_props(Location, r["location"]),
+                network=None if r["network"] is None else record_from_props(Network, r["network"]),
+                specialty=None if r["specialty"] is None else record_from_props(Specialty, r["specialty"]),
+            )
+            for r in rows
+            if r["npi"] is not None
+        ],
+    )
+
+
+def search_params(ask: ReferralAsk, prefilter_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+    """The parameters of ``rank_specialists.cypher`` for a whole referral search: the statement reads the
+    plan's networks and the PCP's shared-patient totals itself (the benchmark replays these raw)."""
+    params = rank_params(ask.query, prefilter_miles, anchor)
+    params.update(pcp=ask.pcp_npi, plan=ask.plan_id, specialty=ask.specialty_key, networks=None, prior=None)
+    return params
+
+
 def rank_params(query: RankQuery, prefilter_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
-    """The parameters of ``rank_specialists.cypher`` for a query (the benchmark replays them raw);
+    """The parameters of ``rank_specialists.cypher`` for a plain ranking (networks and prior given);
     ``anchor`` forces the statement's way in (tests walk both), ``auto`` lets its counts choose."""
     after_prior, after_distance = (query.after[0], query.after[1]) if query.after is not None else (0, None)
     return {
@@ -394,13 +408,16 @@ def rank_params(query: RankQuery, prefilter_miles: float, anchor: RankAnchor = "
         "meters": prefilter_miles * METERS_PER_MILE,
         "radius": query.radius_miles + DISTANCE_TOLERANCE_MILES,
         "miles_per_meter": EARTH_RADIUS_MILES / NEO4J_EARTH_RADIUS_METERS,
+        "pcp": None,
+        "plan": None,
+        "specialty": None,
         "networks": list(query.network_ids),
         "as_of": query.as_of,
         "accepting": query.accepting_new_patients,
         "exclude": query.exclude_npi,
         "language": query.language.casefold() if query.language else None,
         "specialties": sorted(query.specialty_codes) if query.specialty_codes is not None else None,
-        "prior": dict(query.prior),
+        "prior": [[npi, pairs] for npi, pairs in query.prior.items()],
         "by_prior": query.by_prior,
         "after_prior": after_prior,
         "after_distance": after_distance,

@@ -20,6 +20,12 @@ def sort_key(by_prior: bool, prior: int, distance: float, npi: str) -> SortKey:
     return (-prior, distance, npi) if by_prior else (distance, npi)
 
 
+def prefilter_miles(query: RankQuery) -> float:
+    """How far a store's spatial index looks: a little past the radius, so the index's own arithmetic
+    never drops a location the exact filter after it keeps."""
+    return query.radius_miles * 1.002 + 0.01
+
+
 def finish_page(query: RankQuery, found: RankRows) -> RankedPage:
     center = query.center
     items = [

@@ -138,6 +138,27 @@ class ReferralContext:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferralAsk:
+    """A referral search as asked, before its context is read: ``query`` ranked within the plan's networks
+    with the PCP's shared-patient totals as its prior (its own ``network_ids`` and ``prior`` are not read),
+    ``specialty_key`` the term looked up as a stored code (see :class:`ReferralContext`)."""
+
+    pcp_npi: str
+    plan_id: str
+    specialty_key: str | None
+    query: RankQuery
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFound:
+    """The context of a :class:`ReferralAsk` and its page, ranked as if the context had been read first;
+    the caller checks the context and discards the page when the search may not run."""
+
+    context: ReferralContext
+    page: RankedPage
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: dict[str, int] = field(default_factory=dict)

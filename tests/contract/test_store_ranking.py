@@ -10,14 +10,14 @@ says: the same specialists, each at the same nearest location, with the same exa
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import pytest
 
 from network.geo import EARTH_RADIUS_MILES, haversine_miles
-from network.model import Location, Network, Participation, Practitioner, Specialty
-from network.store import GeoPoint, GraphStore, RankQuery
+from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
+from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk
 from network.store import neo4j as neo4j_module
 from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor
 from network.store.ranking import sort_key
@@ -179,6 +179,76 @@ def test_both_ways_into_the_neo4j_ranking_agree_with_the_oracle(
     for seed in (1, 2):
         neo4j_store.clear()
         _check_against_oracle(neo4j_store, _region(neo4j_store, seed), seed)
+
+
+def _referral_asks(seed: int, region: Region) -> list[tuple[str, RankQuery]]:
+    """(PCP, query) pairs: the query's own networks and prior are left empty, as the service leaves them."""
+    rnd = random.Random(seed * 7)
+    npis = sorted(region.practitioners)
+    return [
+        (
+            rnd.choice(npis),
+            replace(q, network_ids=(), prior={}, exclude_npi=None, by_prior=rnd.random() < 0.6),
+        )
+        for q in _queries(seed, npis, n=8)
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_referral_search_ranks_in_the_plans_networks_by_the_pcps_referrals(
+    store: GraphStore, seed: int
+) -> None:
+    region = _region(store, seed)
+    rnd = random.Random(seed)
+    npis = sorted(region.practitioners)
+    plan = Plan(id="PL", name="PL", plan_type="HMO", referral_required=True, network_ids=NETWORKS[:2])
+    store.upsert([plan])
+    # Several years per pair: the prior is their sum.
+    referrals = [
+        Referral(from_npi=a, to_npi=b, pair_count=rnd.randint(11, 60), year=year)
+        for a in rnd.sample(npis, 10)
+        for b in rnd.sample(npis, 15)
+        for year in rnd.sample([2022, 2023, 2024], rnd.randint(1, 3))
+        if a != b
+    ]
+    store.upsert_referrals(referrals)
+    for pcp, query in _referral_asks(seed, region):
+        prior: dict[str, int] = {}
+        for ref in referrals:
+            if ref.from_npi == pcp:
+                prior[ref.to_npi] = prior.get(ref.to_npi, 0) + ref.pair_count
+        expected = _oracle(region, replace(query, network_ids=plan.network_ids, prior=prior, exclude_npi=pcp))
+        got: list[tuple[str, str, float, str, int]] = []
+        after = None
+        while True:
+            ask = ReferralAsk(pcp, plan.id, None, replace(query, exclude_npi=pcp, after=after, limit=3))
+            found = store.referral_search(ask)
+            assert found.context.pcp == region.practitioners[pcp] and found.context.plan == plan
+            assert found.context.referred == prior
+            page = found.page
+            got += [
+                (x.npi, x.location_id, x.distance_miles, x.specialty_code, x.prior_referrals)
+                for x in page.items
+            ]
+            if not page.has_next:
+                break
+            last = page.items[-1]
+            after = (last.prior_referrals, last.distance_miles, last.npi)
+        assert got == expected, (pcp, query)
+        assert page.total == len(expected)
+        # The context read alone (the base class's reads) says the same as the search's.
+        assert store.referral_context(pcp, plan.id, None) == found.context
+    # Without a plan there are no networks to rank in; without a PCP, no referrals to rank by.
+    missing = store.referral_search(
+        ReferralAsk("1999999999", "nope", "207X00000X", _referral_asks(seed, region)[0][1])
+    )
+    assert (missing.context.pcp, missing.context.plan, missing.context.roles) == (None, None, [])
+    assert (missing.context.referred, missing.context.specialty_known) == ({}, False)
+    assert (missing.page.total, missing.page.items) == (0, [])
+    known = store.referral_search(ReferralAsk(npis[0], plan.id, CODES[0], _referral_asks(seed, region)[0][1]))
+    assert known.context.specialty_known
+    roles = sorted((p for p in region.participations if p.npi == npis[0]), key=lambda p: p.id)
+    assert known.context.roles == roles
 
 
 def test_a_cursor_inside_a_shared_building_resumes_exactly(store: GraphStore) -> None:

@@ -18,7 +18,7 @@ from network.model import Location, Network, Participation, Plan, Practitioner, 
 from network.settings import Settings
 from network.store import GraphStore
 from network.store.memory import MemoryStore
-from network.store.rows import ReferralContext
+from network.store.rows import ReferralAsk, ReferralFound
 from schema.app import create_app
 
 CENTER = {"lat": 41.7658, "lon": -72.6734}  # Hartford, CT
@@ -149,8 +149,7 @@ class CountingStore(MemoryStore):
             "existing_keys",
             "keys",
             "participations_of",
-            "referral_context",
-            "_rank_rows",
+            "referral_search",
             "referral_counts",
             "top_referral_targets",
             "_provider_rows",
@@ -168,11 +167,11 @@ class CountingStore(MemoryStore):
             object.__getattribute__(self, "calls")[name] += 1
         return super().__getattribute__(name)
 
-    def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
+    def referral_search(self, ask: ReferralAsk) -> ReferralFound:
         # One round trip on Neo4j (counted on the way in); the base class's simpler reads are not.
         before = self.calls.copy()
         try:
-            return super().referral_context(pcp_npi, plan_id, specialty_code)
+            return super().referral_search(ask)
         finally:
             self.calls = before
 
