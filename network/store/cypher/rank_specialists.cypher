@@ -32,7 +32,10 @@ CALL (pcp) {
   RETURN collect([target, pairs]) AS referred
 }
 WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
-     coalesce($networks, plan.network_ids, []) AS networks, coalesce($prior, referred) AS prior
+     // No networks to rank in when the plan or the PCP is missing: the answer is an error, so read nothing.
+     CASE WHEN $pcp IS NOT NULL AND pcp IS NULL THEN [] ELSE coalesce($networks, plan.network_ids, []) END
+       AS networks,
+     coalesce($prior, referred) AS prior
 WITH pcp, plan, roles, specialty_known, networks, prior, [x IN prior | x[0]] AS prior_npis,
      CASE $anchor
        WHEN 'space' THEN false
@@ -47,7 +50,7 @@ WITH pcp, plan, roles, specialty_known, networks, prior, [x IN prior | x[0]] AS 
 // The search reads the participations; the context stays outside it, so nothing large rides each row.
 CALL (by_specialty, networks) {
   CALL (by_specialty, networks) {
-    // The empty list when not chosen: the planner may seek before it filters on by_specialty.
+    // The empty list when not chosen: the planner seeks before it filters on by_specialty.
     MATCH (r:Participation)
     USING INDEX r:Participation(specialty_code, network_id)
     WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN networks
@@ -56,10 +59,13 @@ CALL (by_specialty, networks) {
     WHERE d <= $radius
     RETURN l, r, d
   UNION ALL
-    WITH by_specialty WHERE NOT by_specialty
+    // A radius of nothing when not chosen: the planner seeks the point index before it filters on
+    // by_specialty, so the filter alone would still read every location in the radius.
+    WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $meters END AS meters
+    WHERE NOT by_specialty AND size(networks) > 0
     MATCH (l:Location)
     USING INDEX l:Location(point)
-    WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
+    WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
     WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
     WHERE d <= $radius
     MATCH (l)<-[:AT_LOCATION]-(r:Participation)
