@@ -15,9 +15,10 @@
 // the choice is made here from counts, not left to the cached plan): a named specialty seeks its
 // participations in the plan's networks (composite RANGE index: cost grows with the specialty's size, not
 // with the radius), otherwise every participation at the locations in the radius (POINT index), estimated
-// as the locations there times the graph's mean participations per location (count store). The counts run
-// only for a named specialty under 'auto' (CASE and AND stop early; PROFILE shows no extra db hits
-// otherwise); $anchor 'specialty' or 'space' forces one way (tests walk both).
+// as the locations there times the graph's mean participations per location (count store). A specialty
+// with at most 2,000 participations in the plan's networks skips the estimate. The counts run only for a
+// named specialty under 'auto' (CASE stops early); $anchor 'specialty' or 'space' forces one way (tests
+// walk both).
 OPTIONAL MATCH (pcp:Practitioner {npi: $pcp})
 OPTIONAL MATCH (plan:Plan {id: $plan})
 CALL (pcp) {
@@ -37,15 +38,22 @@ WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, EXISTS { (:Specialty {code: $spe
        AS networks,
      coalesce($prior, referred) AS prior
 WITH pcp, plan, roles, specialty_known, networks, prior, [x IN prior | x[0]] AS prior_npis,
+     CASE WHEN $anchor = 'auto' AND $specialties IS NOT NULL THEN
+       COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $specialties AND r.network_id IN networks }
+     END AS named
+// A specialty with few participations is read outright: counting the locations in the radius would cost
+// more than reading them (a city's 25 miles hold thousands of locations).
+WITH pcp, plan, roles, specialty_known, networks, prior, prior_npis,
      CASE $anchor
        WHEN 'space' THEN false
        WHEN 'specialty' THEN $specialties IS NOT NULL
-       ELSE $specialties IS NOT NULL
-         AND COUNT { MATCH (r:Participation)
-                     WHERE r.specialty_code IN coalesce($specialties, []) AND r.network_id IN networks }
-             < COUNT { MATCH (l:Location)
-                       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
-               * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
+       ELSE CASE
+         WHEN named IS NULL THEN false
+         WHEN named <= 2000 THEN true
+         ELSE named < COUNT { MATCH (l:Location)
+                              WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
+                      * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
+       END
      END AS by_specialty
 // The search reads the participations; the context stays outside it, so nothing large rides each row.
 CALL (by_specialty, networks) {
