@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from neo4j import Driver
 
 from network.model import (
     County,
@@ -13,10 +15,11 @@ from network.model import (
     Plan,
     Practitioner,
     Record,
+    Referral,
     Specialty,
 )
 from network.store.links import LINKS, iter_links
-from network.store.neo4j import _node_row
+from network.store.neo4j import Neo4jStore, _node_row, _present
 
 RECORDS: list[Record] = [
     Practitioner(
@@ -52,3 +55,16 @@ def test_node_rows_carry_the_links_iter_links_gives() -> None:
         assert row["links"] == _expected(rec), rec
         assert (row["key"], row["hash"]) == (rec.key, "hash")
         assert row["props"] == {k: v for k, v in rec.as_dict().items() if v is not None}
+
+
+def test_shape_hashes_and_rows_as_the_record_itself_would() -> None:
+    # shape() takes one as_dict() for the hash and the row; it must still be the record's own digest().
+    store = Neo4jStore(cast(Driver, None))
+    for rec in RECORDS:
+        shaped = store.shape(rec)
+        assert (shaped.record, shaped.key, shaped.digest) == (rec, rec.key, rec.digest()), rec
+        assert shaped.row == _node_row(rec, rec.digest()), rec
+    ref = Referral("1234567893", "1003000126", pair_count=10, beneficiaries=4, window_days=30, year=2015)
+    shaped_ref = store.shape(ref)
+    assert (shaped_ref.key, shaped_ref.digest) == (ref.key, ref.digest())
+    assert shaped_ref.row == {"key": ref.key, "hash": ref.digest(), "props": _present(ref.as_dict())}
