@@ -377,8 +377,10 @@ def _node_row(rec: Record, digest: str, props: dict[str, Any] | None = None) -> 
 
     The links are :func:`~network.store.links.iter_links` unrolled: it runs for every row of every load,
     and a generator and a props dict per target were a fifth of a participation load's Python time.
+    ``props`` is ``rec.as_dict()`` when the caller has it already.
     """
-    props = rec.as_dict()
+    if props is None:
+        props = rec.as_dict()
     links: dict[str, list[Any]] = {}
     for link in LINKS[rec.LABEL]:
         value = props[link.field]
