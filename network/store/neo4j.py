@@ -162,7 +162,7 @@ class Neo4jStore(GraphStore):
         prior: dict[str, str | None] = {}
         statement = Statement.per_label("write", label)
         for chunk in self._batches(rows):
-            for r in self._run(statement, {"rows": list(chunk)}, write=True):
+            for r in self._run(statement, {"rows": _Rows(chunk)}, write=True):
                 prior.update(r["written"])
         return prior
 
@@ -172,7 +172,7 @@ class Neo4jStore(GraphStore):
         prior: dict[str, str | None] = {}
         missing: dict[str, End] = {}
         for chunk in self._batches(rows):
-            for r in self._run(Statement.WRITE_REFERRALS, {"rows": list(chunk)}, write=True):
+            for r in self._run(Statement.WRITE_REFERRALS, {"rows": _Rows(chunk)}, write=True):
                 # Rows not named were created; unchanged ones are left out of `prior` (see _write_nodes).
                 prior.update((row["key"], None) for row in chunk)
                 prior.update(r["updated"])
@@ -187,7 +187,7 @@ class Neo4jStore(GraphStore):
         rows = [_node_row(rec, rec.digest()) for rec in records]
         created = 0
         for chunk in self._batches(rows):
-            created += self._run(Statement.ENSURE_SPECIALTIES, {"rows": list(chunk)}, write=True)[0][
+            created += self._run(Statement.ENSURE_SPECIALTIES, {"rows": _Rows(chunk)}, write=True)[0][
                 "created"
             ]
         return created
@@ -365,6 +365,20 @@ class Neo4jStore(GraphStore):
             for r in self._run(Statement.CHECKSUM_RELATIONSHIPS)
         ]
         return graph_checksum(nodes, rels)
+
+
+class _Rows(list[Any]):
+    """A write statement's rows, packed as a list, with a short repr.
+
+    The driver (5.x and 6.x, Bolt ``run()``) formats the repr of every parameter for its debug log whether
+    or not that log is enabled: for a 2,000-row batch that was ~8 ms of Python per statement, on the
+    thread the server is waiting for.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:
