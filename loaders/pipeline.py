@@ -29,6 +29,7 @@ from loaders.errors import TooManyRejects, UnreadableSource
 from loaders.report import LoadReport, Reject, RejectWriter
 from network.model import Label, Record, Referral
 from network.store import GraphStore, UpsertCounts
+from network.store.base import Shaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,10 @@ class Loader(ABC):
     # True when resolve() reads nothing that this load's earlier batches write (or remembers what they
     # wrote): the pipeline may then resolve a batch while the one before it is still being written.
     resolve_ahead: ClassVar[bool] = False
+    # True when resolve() hands on most records as transform() mapped them (the same objects): the
+    # pipeline may then shape them for the store (hash, statement rows) on the reading thread while the
+    # batch before is written; a record resolve() replaces is shaped again when its batch is written.
+    resolve_keeps_records: ClassVar[bool] = True
 
     @abstractmethod
     def harvest(self, path: Path) -> Iterator[RawRow]:
@@ -212,18 +217,21 @@ class _Writer:
 
     def submit(self, batch: list[Mapped]) -> None:
         if self._pool is None:
-            self._enter(_write(self._loader, batch, self._store), [])
+            self._enter(_write(self._loader, batch, self._store, _Shaped()), [])
             return
         if self._resolver is None:
+            # Shaped here, while the batch before is written, so the writing thread mostly just sends.
+            shaped = _shape_mapped(batch, self._store) if self._loader.resolve_keeps_records else _Shaped()
             self.settle()
-            future = self._pool.submit(_write, self._loader, batch, self._store)
+            future = self._pool.submit(_write, self._loader, batch, self._store, shaped)
         else:
             # The batch before may still be writing (its resolve is done); the one before that may not.
             while len(self._in_flight) > 1:
                 self._settle_oldest()
             before = self._in_flight[-1][0] if self._in_flight else None
-            resolving = self._resolver.submit(self._loader.resolve, batch, self._store)
-            future = self._pool.submit(_write_when_resolved, self._loader, resolving, self._store, before)
+            # Shaped on the resolving thread too, after resolve() has made the records final.
+            readying = self._resolver.submit(_resolve_ready, self._loader, batch, self._store)
+            future = self._pool.submit(_send_when_ready, self._loader, readying, self._store, before)
         self._in_flight.append((future, []))
 
     def settle(self) -> None:
@@ -260,44 +268,102 @@ class _Writer:
                 pool.shutdown(wait=True)
 
 
-def _write(loader: Loader, batch: list[Mapped], store: GraphStore) -> _Written:
-    return _write_resolved(loader, loader.resolve(batch, store), store)
+@dataclass(slots=True)
+class _Ready:
+    """A resolved batch shaped for the store, in the order it is written: what is left is sending it."""
+
+    resolved: Resolved
+    nodes: list[tuple[Label, bool, list[Shaped[Record]]]] = field(default_factory=list)  # related?
+    referrals: list[Shaped[Referral]] = field(default_factory=list)
 
 
-def _write_when_resolved(
-    loader: Loader, resolving: Future[Resolved], store: GraphStore, before: Future[_Written] | None
+@dataclass(slots=True)
+class _Shaped:
+    """Records shaped before resolve(), by id() (a record several rows share is shaped once)."""
+
+    nodes: dict[int, Shaped[Record]] = field(default_factory=dict)
+    referrals: dict[int, Shaped[Referral]] = field(default_factory=dict)
+
+
+def _shape_mapped(batch: list[Mapped], store: GraphStore) -> _Shaped:
+    out = _Shaped()
+    nodes, referrals = out.nodes, out.referrals
+    for m in batch:
+        for rec in m.related:
+            if id(rec) not in nodes:
+                nodes[id(rec)] = store.shape(rec)
+        p = m.primary
+        if isinstance(p, Referral):
+            referrals[id(p)] = store.shape(p)
+        elif id(p) not in nodes:
+            nodes[id(p)] = store.shape(p)
+    return out
+
+
+def _write(loader: Loader, batch: list[Mapped], store: GraphStore, shaped: _Shaped) -> _Written:
+    return _send(loader, _ready(loader, loader.resolve(batch, store), store, shaped), store)
+
+
+def _resolve_ready(loader: Loader, batch: list[Mapped], store: GraphStore) -> _Ready:
+    return _ready(loader, loader.resolve(batch, store), store, _Shaped())
+
+
+def _send_when_ready(
+    loader: Loader, readying: Future[_Ready], store: GraphStore, before: Future[_Written] | None
 ) -> _Written:
     if before is not None and before.exception() is not None:
         # The load fails with the earlier batch's error; nothing after it is written, as sequentially.
         return _Written()
-    return _write_resolved(loader, resolving.result(), store)
+    return _send(loader, readying.result(), store)
 
 
-def _write_resolved(loader: Loader, resolved: Resolved, store: GraphStore) -> _Written:
-    out = _Written(rejects=list(resolved.rejects), skipped=list(resolved.skipped.items()))
+def _ready(loader: Loader, resolved: Resolved, store: GraphStore, shaped: _Shaped) -> _Ready:
+    """Group a resolved batch by label in the loader's order and shape what is not shaped yet."""
+
+    def node(rec: Record) -> Shaped[Record]:
+        done = shaped.nodes.get(id(rec))
+        # The identity check keeps a record shaped before resolve() only if it is still the one written.
+        return done if done is not None and done.record is rec else store.shape(rec)
+
+    def referral(ref: Referral) -> Shaped[Referral]:
+        done = shaped.referrals.get(id(ref))
+        return done if done is not None and done.record is ref else store.shape(ref)
+
     # Label by label in the loader's order, a label's related records before its primaries: a row's
     # related record may link to another row's primary of an earlier label in the same batch.
-    related: dict[Label, list[Record]] = {}
-    primaries: dict[Label, list[Record]] = {}
-    referrals: list[Referral] = []
+    related: dict[Label, list[Shaped[Record]]] = {}
+    primaries: dict[Label, list[Shaped[Record]]] = {}
+    out = _Ready(resolved)
     for m in resolved.kept:
         for rec in m.related:
-            related.setdefault(rec.LABEL, []).append(rec)
+            related.setdefault(rec.LABEL, []).append(node(rec))
         if isinstance(m.primary, Referral):
-            referrals.append(m.primary)
+            out.referrals.append(referral(m.primary))
         else:
-            primaries.setdefault(m.primary.LABEL, []).append(m.primary)
+            primaries.setdefault(m.primary.LABEL, []).append(node(m.primary))
     order = list(loader.related_order)
     order += [label for label in (*related, *primaries) if label not in order]  # never lost if unordered
     for label in order:
         if label in related:
-            out.related.append((label.value, store.upsert(related[label])))
+            out.nodes.append((label, True, related[label]))
         if label in primaries:
-            out.primary.append(store.upsert(primaries[label]))
-    if referrals:
-        counts = store.upsert_referrals(referrals)
-        out.primary.append(counts)
-        for end, n in counts.missing.items():
+            out.nodes.append((label, False, primaries[label]))
+    return out
+
+
+def _send(loader: Loader, ready: _Ready, store: GraphStore) -> _Written:
+    resolved = ready.resolved
+    out = _Written(rejects=list(resolved.rejects), skipped=list(resolved.skipped.items()))
+    for label, is_related, items in ready.nodes:
+        counts = store.upsert_shaped(items)
+        if is_related:
+            out.related.append((label.value, counts))
+        else:
+            out.primary.append(counts)
+    if ready.referrals:
+        referral_counts = store.upsert_referrals_shaped(ready.referrals)
+        out.primary.append(referral_counts)
+        for end, n in referral_counts.missing.items():
             out.skipped.append((loader.missing_reasons.get(end, f"{end} practitioner not in graph"), n))
     return out
 

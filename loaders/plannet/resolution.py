@@ -78,7 +78,8 @@ class Resolver:
         """Drop folded link targets that will not exist (their resources are rejected or missing)."""
         if isinstance(rec, Practitioner | Organization):
             locations = tuple(k for k in rec.location_ids if self.usable(Kind.LOCATION, k))
-            rec = dataclasses.replace(rec, location_ids=locations)
+            if locations != rec.location_ids:  # else the same object: the pipeline shaped it already
+                rec = dataclasses.replace(rec, location_ids=locations)
         if isinstance(rec, Organization) and rec.part_of and not self.usable(Kind.ORGANIZATION, rec.part_of):
             rec = dataclasses.replace(rec, part_of=None)
         return rec

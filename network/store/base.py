@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from network.geo import haversine_miles
 from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
@@ -41,7 +41,8 @@ from network.store.rows import (
 )
 from network.validate import US_STATES
 
-R = TypeVar("R", bound=Record)
+S = TypeVar("S", bound=Record | Referral)
+S_co = TypeVar("S_co", bound=Record | Referral, covariant=True)
 
 
 class GraphStore(ABC):
@@ -65,17 +66,29 @@ class GraphStore(ABC):
         """Delete everything (tests and ``pnet db reset``)."""
 
     # -- writes ------------------------------------------------------------------------------------
-    def upsert(self, records: Sequence[R]) -> UpsertCounts:
+    def shape(self, record: S) -> Shaped[S]:
+        """A record hashed and in the form this store sends it: pure Python, no I/O, thread-safe.
+
+        :meth:`upsert` shapes its records itself; a loader may shape them beforehand on another thread
+        (the pipeline does, while the batch before is written) and hand them to :meth:`upsert_shaped`.
+        """
+        return Shaped(record, record.key, record.digest())
+
+    def upsert(self, records: Sequence[Record]) -> UpsertCounts:
         """Create or replace nodes of one label (and their outgoing links), by key."""
-        if not records:
+        return self.upsert_shaped([self.shape(rec) for rec in records])
+
+    def upsert_shaped(self, items: Sequence[Shaped[Record]]) -> UpsertCounts:
+        """:meth:`upsert` of records this store has already shaped (:meth:`shape`)."""
+        if not items:
             return UpsertCounts()
-        label = records[0].LABEL
-        if any(rec.LABEL is not label for rec in records):
-            raise TypeError(f"one batch holds one label; got {sorted({r.LABEL for r in records})}")
-        return _tally(records, lambda batch: (self._write_nodes(label, batch), {}), UpsertCounts())
+        label = items[0].record.LABEL
+        if any(item.record.LABEL is not label for item in items):
+            raise TypeError(f"one batch holds one label; got {sorted({i.record.LABEL for i in items})}")
+        return _tally(items, lambda batch: (self._write_nodes(label, batch), {}), UpsertCounts())
 
     @abstractmethod
-    def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
+    def _write_nodes(self, label: Label, batch: list[Shaped[Record]]) -> dict[str, str | None]:
         """Write the records whose stored hash differs; return {key: replaced hash or None if new}.
 
         Keys absent from the result were already stored with the same hash and were left untouched.
@@ -88,14 +101,16 @@ class GraphStore(ABC):
         that is absent (``from`` first when both are): the existence check rides on the write itself, so
         a loader needs no read of its own per batch.
         """
+        return self.upsert_referrals_shaped([self.shape(ref) for ref in referrals])
+
+    def upsert_referrals_shaped(self, items: Sequence[Shaped[Referral]]) -> ReferralCounts:
+        """:meth:`upsert_referrals` of referrals this store has already shaped (:meth:`shape`)."""
         counts = ReferralCounts()
-        _tally(referrals, self._write_referrals, counts)
+        _tally(items, self._write_referrals, counts)
         return counts
 
     @abstractmethod
-    def _write_referrals(
-        self, batch: list[tuple[Referral, str]]
-    ) -> tuple[dict[str, str | None], dict[str, End]]:
+    def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
         """Like :meth:`_write_nodes`, for REFERS_TO edges keyed by :attr:`Referral.key`; also returns
         {key: the end not in the graph} for the referrals it could not write."""
 
@@ -295,6 +310,17 @@ C = TypeVar("C", bound=UpsertCounts)
 End = Literal["from", "to"]
 
 
+@dataclass(frozen=True, slots=True)
+class Shaped(Generic[S_co]):
+    """A record, its key and content hash, and the store's own form of it (``row``; None where a store
+    has none)."""
+
+    record: S_co
+    key: str
+    digest: str
+    row: Any = None
+
+
 @dataclass(slots=True)
 class ReferralCounts(UpsertCounts):
     """:class:`UpsertCounts` plus the referrals not written for want of a practitioner, per absent end."""
@@ -303,19 +329,19 @@ class ReferralCounts(UpsertCounts):
 
 
 def _tally(
-    items: Sequence[T],
-    write: Callable[[list[tuple[T, str]]], tuple[dict[str, str | None], dict[str, End]]],
+    items: Sequence[Shaped[T]],
+    write: Callable[[list[Shaped[T]]], tuple[dict[str, str | None], dict[str, End]]],
     counts: C,
 ) -> C:
     """Dedupe a batch by key (last wins), write it, and count outcomes the same way for every store."""
-    latest: dict[str, tuple[T, str]] = {}
+    latest: dict[str, Shaped[T]] = {}
     overwritten: list[tuple[str, bool]] = []  # (key, same content as the row that replaced it)
     for item in items:
-        digest = item.digest()
-        previous = latest.get(item.key)
+        key = item.key
+        previous = latest.get(key)
         if previous is not None:
-            overwritten.append((item.key, previous[1] == digest))
-        latest[item.key] = (item, digest)
+            overwritten.append((key, previous.digest == item.digest))
+        latest[key] = item
     batch = list(latest.values())
     prior, missing = write(batch)
     absent = counts.missing if isinstance(counts, ReferralCounts) else None
@@ -327,12 +353,12 @@ def _tally(
             # An earlier row of this batch is overwritten: it counts as the later row's history.
             counts.unchanged += same
             counts.updated += not same
-    for item, _ in batch:
-        end = missing.get(item.key)
+    for key in latest:
+        end = missing.get(key)
         if end is not None and absent is not None:
             absent[end] = absent.get(end, 0) + 1
             continue
-        old = prior.get(item.key, _ABSENT)
+        old = prior.get(key, _ABSENT)
         if old is _ABSENT:
             counts.unchanged += 1  # the store skipped it: the same hash is already stored
         elif old is None:

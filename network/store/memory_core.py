@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 from network.errors import StoreError
 from network.geo import chord_for_miles, unit_vectors
 from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel
-from network.store.base import End, GraphStore
+from network.store.base import End, GraphStore, Shaped
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import BACKFILL, LINKS, Link, iter_links
 from network.store.rows import StoreStats
@@ -95,11 +95,12 @@ class MemoryCore(GraphStore):
             self._by_label[label].add(key)
 
     # -- writes ------------------------------------------------------------------------------------
-    def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
+    def _write_nodes(self, label: Label, batch: list[Shaped[Record]]) -> dict[str, str | None]:
         prior: dict[str, str | None] = {}
         with self._lock:
             backfill = self._backfill_index(label)
-            for rec, digest in batch:
+            for item in batch:
+                rec, digest = item.record, item.digest
                 node = (label.value, rec.key)
                 data = self._g.nodes.get(node)
                 if data is not None and data["props"].get("content_hash") == digest:
@@ -155,13 +156,12 @@ class MemoryCore(GraphStore):
                 index[str(value)].append(source_key)
         return index
 
-    def _write_referrals(
-        self, batch: list[tuple[Referral, str]]
-    ) -> tuple[dict[str, str | None], dict[str, End]]:
+    def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
         prior: dict[str, str | None] = {}
         missing: dict[str, End] = {}
         with self._lock:
-            for ref, digest in batch:
+            for item in batch:
+                ref, digest = item.record, item.digest
                 start, end = (Label.PRACTITIONER.value, ref.from_npi), (Label.PRACTITIONER.value, ref.to_npi)
                 if start not in self._g:
                     missing[ref.key] = "from"  # never invent practitioners

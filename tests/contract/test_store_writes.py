@@ -187,3 +187,21 @@ def test_referral_counts_sum_over_sources(store: GraphStore) -> None:
         "1003000126": [("1234567893", 42)],
         "1234567893": [],
     }
+
+
+def test_records_shaped_beforehand_write_as_upsert_writes_them(store: GraphStore) -> None:
+    # The pipeline shapes records on another thread and hands them over; counts and dedupe are upsert's.
+    older = Specialty(code=CARDIO.code, display="old")
+    shaped = [store.shape(rec) for rec in (older, CARDIO, FAMILY, CARDIO)]
+    assert [(s.key, s.digest) for s in shaped] == [
+        (r.key, r.digest()) for r in (older, CARDIO, FAMILY, CARDIO)
+    ]
+    counts = store.upsert_shaped(shaped)
+    assert (counts.created, counts.updated, counts.unchanged) == (2, 1, 1)
+    assert store.get(CARDIO.LABEL, CARDIO.code) == CARDIO
+    again = store.upsert([CARDIO, FAMILY])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    _seed(store)
+    refs = [Referral("1234567893", "1003000126", pair_count=5), Referral("1234567893", "1999999992", 1)]
+    written = store.upsert_referrals_shaped([store.shape(r) for r in refs])
+    assert (written.created, written.missing) == (1, {"to": 1})

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from types import SimpleNamespace
+from typing import Any, cast
+
+from neo4j import Driver
+from neo4j._codec.packstream.v1 import Packer  # the driver's own encoder: the wire bytes must not change
 
 from network.model import (
     County,
@@ -13,10 +18,11 @@ from network.model import (
     Plan,
     Practitioner,
     Record,
+    Referral,
     Specialty,
 )
 from network.store.links import LINKS, iter_links
-from network.store.neo4j import _node_row
+from network.store.neo4j import Neo4jStore, _node_row, _present
 
 RECORDS: list[Record] = [
     Practitioner(
@@ -52,3 +58,43 @@ def test_node_rows_carry_the_links_iter_links_gives() -> None:
         assert row["links"] == _expected(rec), rec
         assert (row["key"], row["hash"]) == (rec.key, "hash")
         assert row["props"] == {k: v for k, v in rec.as_dict().items() if v is not None}
+
+
+def test_shape_hashes_and_rows_as_the_record_itself_would() -> None:
+    # shape() takes one as_dict() for the hash and the row; it must still be the record's own digest().
+    store = Neo4jStore(cast(Driver, None))
+    for rec in RECORDS:
+        shaped = store.shape(rec)
+        assert (shaped.record, shaped.key, shaped.digest) == (rec, rec.key, rec.digest()), rec
+        assert shaped.row == _node_row(rec, rec.digest()), rec
+    ref = Referral("1234567893", "1003000126", pair_count=10, beneficiaries=4, window_days=30, year=2015)
+    shaped_ref = store.shape(ref)
+    assert (shaped_ref.key, shaped_ref.digest) == (ref.key, ref.digest())
+    assert shaped_ref.row == {"key": ref.key, "hash": ref.digest(), "props": _present(ref.as_dict())}
+
+
+class _Driver:
+    """Takes the write statements' parameters and answers as if every row were new."""
+
+    def __init__(self) -> None:
+        self.params: list[dict[str, Any]] = []
+
+    def execute_query(self, text: str, params: dict[str, Any], **options: Any) -> Any:
+        self.params.append(params)
+        return SimpleNamespace(keys=["written"], records=[[[[row["key"], None] for row in params["rows"]]]])
+
+
+def test_write_parameters_pack_as_lists_with_a_short_repr() -> None:
+    # The driver formats repr(parameters) for its debug log on every statement, enabled or not.
+    driver = _Driver()
+    store = Neo4jStore(cast(Driver, driver), batch_size=2000)
+    records = [Location(id=f"L{i}", zip="06106", county_fips="09003") for i in range(2000)]
+    assert store.upsert(records).created == 2000
+    (params,) = driver.params
+    rows = params["rows"]
+    assert isinstance(rows, list) and rows == [store.shape(rec).row for rec in records]
+    assert len(repr(params)) < 100
+    packed, plain = io.BytesIO(), io.BytesIO()
+    Packer(packed).pack(params)
+    Packer(plain).pack({"rows": list(rows)})
+    assert packed.getvalue() == plain.getvalue()

@@ -19,7 +19,7 @@ from loaders.registry import SourceOptions
 from loaders.report import LoadReport
 from network.errors import InvalidInput
 from network.geo import zip_centroid
-from network.model import Label, Location, Organization, Practitioner, Specialty
+from network.model import Label, Location, Organization, Practitioner, Record, Specialty
 from network.store.memory import MemoryStore
 from network.validate import with_check_digit
 
@@ -168,6 +168,29 @@ def test_specialty_stubs_give_edges_targets_without_overwriting_nucc_names(tmp_p
     stub = store.get(Label.SPECIALTY, "207Q00000X")
     assert isinstance(stub, Specialty) and stub.display == "207Q00000X" and stub.pcp_eligible
     assert store.stats().relationships["HAS_SPECIALTY"] == 2
+
+
+class _EnsureCounter(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ensured: list[str] = []
+
+    def ensure_specialties(self, records: Sequence[Record]) -> int:
+        self.ensured += [rec.key for rec in records]
+        return super().ensure_specialties(records)
+
+
+def test_each_specialty_code_is_ensured_once_per_load(tmp_path: Path) -> None:
+    # One batch per row: the later rows' codes exist already and cost the writing thread no round trip.
+    store = _EnsureCounter()
+    npis = [with_check_digit(f"10000{i:04d}") for i in range(1, 5)]
+    rows = [{**_slots(("207RC0000X", "Y"), ("207Q00000X", "N")), "NPI": n} for n in npis[:3]]
+    rows.append({**_slots(("208D00000X", "Y"), ("207RC0000X", "N")), "NPI": npis[3]})
+    path = write_nppes(tmp_path / "npidata.csv", rows)
+    report = run_load(NppesLoader(), [path], store, LoadOptions(batch_size=1))
+    assert report.created == 4
+    assert sorted(store.ensured) == ["207Q00000X", "207RC0000X", "208D00000X"]
+    assert store.stats().relationships["HAS_SPECIALTY"] == 8
 
 
 # -- names, credentials, sex ----------------------------------------------------------------------------

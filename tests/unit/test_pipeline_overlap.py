@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.nppes_rows import header, person
 
+from loaders.nppes import NppesLoader
 from loaders.participation import ParticipationLoader
 from loaders.pipeline import LoadOptions, run_load
 from loaders.referrals import SKIP_FROM, SKIP_TO, ReferralsLoader
 from loaders.report import LoadReport
 from network.errors import StoreError
-from network.model import Label, Location, Network, Practitioner, Record
+from network.model import Label, Location, Network, Practitioner, Record, Specialty
+from network.store.base import S, Shaped
 from network.store.memory import MemoryStore
 from network.validate import with_check_digit
 
@@ -87,7 +93,7 @@ def test_referral_rows_whose_practitioner_is_missing_are_skipped_per_end(tmp_pat
 class _FailingStore(MemoryStore):
     failing = False
 
-    def _write_nodes(self, label: Label, batch: list[tuple[Record, str]]) -> dict[str, str | None]:
+    def _write_nodes(self, label: Label, batch: list[Shaped[Record]]) -> dict[str, str | None]:
         if self.failing:
             raise StoreError("the store went away")
         return super()._write_nodes(label, batch)
@@ -137,3 +143,76 @@ def test_mapping_keeps_nothing_per_row_outside_the_batch(tmp_path: Path) -> None
         assert mapped.group == "G"  # type: ignore[attr-defined]
     after = {name: len(getattr(loader, name)) for name in before}
     assert after == before
+
+
+def _nppes_file(tmp_path: Path) -> Path:
+    """People, then sparse deactivations of some of them (resolve() replaces those rows' records with
+    the known ones, marked inactive), one of a person in the same batch for most batch sizes."""
+    npis = [with_check_digit(f"10000{i:04d}") for i in range(1, 9)]
+    rows = [person(n, **{"Provider Last Name (Legal Name)": f"DOE{i}"}) for i, n in enumerate(npis)]
+    rows.insert(3, {"NPI": npis[2], "NPI Deactivation Date": "05/01/2020"})
+    rows += [{"NPI": n, "NPI Deactivation Date": "05/01/2021"} for n in npis[5:]]
+    rows.append(person(npis[7], **{"Provider Last Name (Legal Name)": "REACTIVATED"}))
+    path = tmp_path / "npidata.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(header())
+        out.writerows([row.get(c, "") for c in header()] for row in rows)
+    return path
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 1000])
+def test_overlapped_nppes_load_equals_the_sequential_one(tmp_path: Path, batch_size: int) -> None:
+    # NPPES records are shaped for the store as mapped, before resolve(); the ones resolve() replaces
+    # must be written as replaced.
+    path = _nppes_file(tmp_path)
+    results = {}
+    for overlap in (False, True):
+        store = MemoryStore()
+        options = LoadOptions(batch_size=batch_size, overlap=overlap)
+        report = run_load(NppesLoader(), [path], store, options)
+        assert report.balanced, report.as_dict()
+        inactive = sorted(k for k in store.keys(Label.PRACTITIONER) if not _practitioner(store, k).active)
+        results[overlap] = (_figures(report), store.checksum(), inactive)
+    assert results[True] == results[False]
+    assert len(results[True][2]) == 3  # npis[2], [5], [6]; [7] is a person again after its deactivation
+
+
+def _practitioner(store: MemoryStore, npi: str) -> Practitioner:
+    rec = store.get(Label.PRACTITIONER, npi)
+    assert isinstance(rec, Practitioner)
+    return rec
+
+
+class _ShapeWatcher(MemoryStore):
+    """Notes the thread each record is shaped on (but specialty stubs, which resolve() ensures)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: Counter[str] = Counter()
+
+    def shape(self, record: S) -> Shaped[S]:
+        if not isinstance(record, Specialty):
+            self.threads[threading.current_thread().name.split("_")[0]] += 1
+        return super().shape(record)
+
+
+@pytest.mark.parametrize("loader", ["nppes", "participation"])
+def test_the_writing_thread_does_not_shape_records(tmp_path: Path, loader: str) -> None:
+    # Shaping (hash, statement rows) is Python the server would wait for if done where the batch is sent.
+    store = _ShapeWatcher()
+    if loader == "participation":
+        store.upsert([Location(id="L1", zip="06106")])
+        store.upsert([Practitioner(n, f"P {n}", location_ids=("L1",)) for n in KNOWN])
+        store.upsert([Network("N1", "North")])
+        store.threads.clear()
+        report = run_load(ParticipationLoader(), [_roster(tmp_path)], store, LoadOptions(batch_size=2))
+    else:
+        rows = [person(with_check_digit(f"10000{i:04d}")) for i in range(1, 9)]
+        path = tmp_path / "npidata.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([header(), *([row.get(c, "") for c in header()] for row in rows)])
+        report = run_load(NppesLoader(), [path], store, LoadOptions(batch_size=2))
+    assert report.created > 0
+    assert "pnet-load" not in store.threads, store.threads
+    assert store.threads["pnet-resolve" if loader == "participation" else "MainThread"] >= report.created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -95,3 +96,47 @@ def test_taxonomy_and_dates() -> None:
     assert parse_date("02/29/2024") == "2024-02-29"
     assert parse_date("20240229") == "2024-02-29"
     assert parse_date("2023-02-29") is None and parse_date("soon") is None
+
+
+def _strptime_date(raw: str) -> str | None:
+    """parse_date as it was before its ISO fast path: the reference the fast path must agree with."""
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+_DATE_CHARS = st.sampled_from("0123456789-/ W\u0661")  # W: ISO week dates; U+0661: a non-ASCII digit
+
+
+@given(
+    st.one_of(
+        st.dates().map(lambda d: d.isoformat()),
+        st.builds(
+            lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
+            st.integers(0, 9999),
+            st.integers(0, 99),
+            st.integers(0, 99),
+        ),
+        st.lists(_DATE_CHARS, max_size=12).map("".join),
+    )
+)
+def test_parse_date_agrees_with_strptime(raw: str) -> None:
+    assert parse_date(raw) == _strptime_date(raw)
+    assert parse_date(f" {raw} ") == _strptime_date(raw)
+
+
+def test_parse_date_edge_cases() -> None:
+    for raw in (
+        "2025-W01-1",
+        "2025-1-5",
+        "0000-01-01",
+        "2025-02-30",
+        "2024-12-31",
+        "\uff12\uff10\uff12\uff14-01-01",
+        "2024-01-01T00",
+    ):
+        assert parse_date(raw) == _strptime_date(raw), raw
