@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +55,7 @@ class SpyStore(Neo4jStore):
 
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:
         found = super().referral_search(ask)
-        networks = found.context.plan.network_ids if found.context.plan is not None else ()
-        query = replace(ask.query, network_ids=networks, prior=found.context.referred)
+        query = ask.ranking(found.context)
         self.last_ranking_only = rank_params(query, prefilter_miles(query))
         return found
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
@@ -177,9 +177,7 @@ class GraphStore(ABC):
         """A referral search's context and its page: two reads here; a store with round trips to spare
         (Neo4j) answers both in one statement."""
         ctx = self.referral_context(ask.pcp_npi, ask.plan_id, ask.specialty_key)
-        networks = ctx.plan.network_ids if ctx.plan is not None else ()
-        query = replace(ask.query, network_ids=networks, prior=ctx.referred)
-        return ReferralFound(ctx, self.rank_specialists(query))
+        return ReferralFound(ctx, self.rank_specialists(ask.ranking(ctx)))
 
     def rank_specialists(self, query: RankQuery) -> RankedPage:
         """One page of specialists for a referral search, ranked and cut by the store (see RankQuery).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from network.model import Location, Network, Participation, Plan, Practitioner, Specialty
 
@@ -147,6 +147,11 @@ class ReferralAsk:
     plan_id: str
     specialty_key: str | None
     query: RankQuery
+
+    def ranking(self, context: ReferralContext) -> RankQuery:
+        """``query`` as ranked once the context is known: the plan's networks, the PCP's totals."""
+        networks = context.plan.network_ids if context.plan is not None else ()
+        return replace(self.query, network_ids=networks, prior=context.referred)
 
 
 @dataclass(frozen=True, slots=True)
