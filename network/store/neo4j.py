@@ -257,7 +257,9 @@ class Neo4jStore(GraphStore):
         context = ReferralContext(
             pcp=None if head["pcp"] is None else record_from_props(Practitioner, head["pcp"]),
             plan=None if head["plan"] is None else record_from_props(Plan, head["plan"]),
-            roles=[record_from_props(Participation, props) for props in head["roles"]],
+            roles=sorted(
+                (record_from_props(Participation, props) for props in head["roles"]), key=lambda r: r.id
+            ),
             referred={npi: int(pairs) for npi, pairs in head["referred"]},
             specialty_known=bool(head["specialty_known"]),
         )

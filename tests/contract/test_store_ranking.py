@@ -297,6 +297,43 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
         assert rows["NodeIndexSeekByRange"] == 0 and rows["Expand(All) AT_LOCATION"] == 0, (missing, rows)
 
 
+@pytest.mark.neo4j
+def test_a_wide_searchs_memory_does_not_grow_with_its_page(neo4j_store: Neo4jStore) -> None:
+    """A buffering operator charges each row it holds for every list in scope. The page cut once ran a Top
+    over rows that carried the whole result, so a wide search at national scale (98k specialists, 20 a
+    page) was charged 5.5 GB and hit the transaction memory limit; 100 a page failed at 83k. Here 800
+    specialists: with that Top, a 100-row page costs ~50x a 1-row page."""
+    store = neo4j_store
+    store.upsert([Specialty(code=CODES[0], display="Cardiology")])
+    store.upsert([Network(id="N1", name="N1")])
+    store.upsert([Location(id=f"L{i}", lat=41.70 + i / 100, lon=-72.68) for i in range(8)])
+    npis = [f"18{i:08d}" for i in range(800)]
+    store.upsert(
+        [Practitioner(npi=n, name=n, primary_specialty=CODES[0], specialties=(CODES[0],)) for n in npis]
+    )
+    store.upsert(
+        [
+            Participation(id=f"P-{n}", npi=n, network_id="N1", role="specialist", location_ids=(f"L{i % 8}",))
+            for i, n in enumerate(npis)
+        ]
+    )
+    store.upsert_referrals(
+        [Referral(from_npi=npis[0], to_npi=n, pair_count=i + 1) for i, n in enumerate(npis[1:60])]
+    )
+
+    def memory(limit: int) -> int:
+        q = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=30.0, limit=limit)
+        params = search_params(ReferralAsk(npis[0], None, None, q), 30.2)
+        summary = store._driver.execute_query(
+            "PROFILE " + cypher(Statement.RANK_SPECIALISTS), {**params, "networks": ["N1"]}
+        ).summary
+        assert summary.profile is not None
+        return int(summary.profile["args"]["GlobalMemory"])
+
+    one, hundred = memory(1), memory(100)
+    assert hundred < 1.5 * one, (one, hundred)
+
+
 def test_a_cursor_inside_a_shared_building_resumes_exactly(store: GraphStore) -> None:
     store.upsert([Specialty(code=CODES[0], display="Cardiology")])
     store.upsert([Network(id="N1", name="N1")])

@@ -24,29 +24,17 @@
 // walk both).
 OPTIONAL MATCH (pcp:Practitioner {npi: $pcp})
 OPTIONAL MATCH (plan:Plan {id: $plan})
-CALL (pcp) {
-  OPTIONAL MATCH (pcp)-[:HAS_ROLE]->(r:Participation)
-  WITH r ORDER BY r.id
-  RETURN collect(r {.*}) AS roles
-}
-CALL (pcp) {
-  OPTIONAL MATCH (pcp)-[x:REFERS_TO]->(b:Practitioner)
-  WITH b.npi AS target, sum(x.pair_count) AS pairs
-  WHERE target IS NOT NULL
-  RETURN collect([target, pairs]) AS referred
-}
-WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
+WITH pcp, plan, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
      // No networks to rank in when the plan or the PCP is missing: the answer is an error, so read nothing.
      CASE WHEN $pcp IS NOT NULL AND pcp IS NULL THEN [] ELSE coalesce($networks, plan.network_ids, []) END
-       AS networks,
-     coalesce($prior, referred) AS prior
-WITH pcp, plan, roles, specialty_known, networks, prior, [x IN prior | x[0]] AS prior_npis,
+       AS networks
+WITH pcp, plan, specialty_known, networks,
      CASE WHEN $anchor = 'auto' AND $specialties IS NOT NULL THEN
        COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $specialties AND r.network_id IN networks }
      END AS named
 // A specialty with few participations is read outright: counting the locations in the radius would cost
 // more than reading them (a city's 25 miles hold thousands of locations).
-WITH pcp, plan, roles, specialty_known, networks, prior, prior_npis,
+WITH pcp, plan, specialty_known, networks,
      CASE $anchor
        WHEN 'space' THEN false
        WHEN 'specialty' THEN $specialties IS NOT NULL
@@ -58,97 +46,111 @@ WITH pcp, plan, roles, specialty_known, networks, prior, prior_npis,
                       * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
        END
      END AS by_specialty
-// The search reads the participations; the context stays outside it, so nothing large rides each row.
-CALL (by_specialty, networks) {
-  CALL (by_specialty, networks) {
-    // The empty list when not chosen: the planner seeks before it filters on by_specialty.
-    MATCH (r:Participation)
-    USING INDEX r:Participation(specialty_code, network_id)
-    WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN networks
-    MATCH (r)-[:AT_LOCATION]->(l)
-    WITH l, r, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-    WHERE d <= $radius
-    RETURN l, r, d
+// Every row a buffering operator (Sort, Top) holds is charged the memory of all the variables in scope,
+// lists included, once per row: so the search sorts its per-specialist rows before any list exists, and
+// the page is cut from the sorted list by position. (A Top over rows carrying the whole result was charged
+// gigabytes for a wide search at national scale and hit the transaction memory limit.)
+CALL (pcp, by_specialty, networks) {
+  CALL (pcp, by_specialty, networks) {
+    CALL (by_specialty, networks) {
+      // The empty list when not chosen: the planner seeks before it filters on by_specialty.
+      MATCH (r:Participation)
+      USING INDEX r:Participation(specialty_code, network_id)
+      WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN networks
+      MATCH (r)-[:AT_LOCATION]->(l)
+      WITH l, r, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
+      WHERE d <= $radius
+      RETURN l, r, d
+    UNION ALL
+      // A radius of nothing when not chosen: the planner seeks the point index before it filters on
+      // by_specialty, so the filter alone would still read every location in the radius.
+      WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $meters END AS meters
+      WHERE NOT by_specialty AND size(networks) > 0
+      MATCH (l:Location)
+      USING INDEX l:Location(point)
+      WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
+      WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
+      WHERE d <= $radius
+      MATCH (l)<-[:AT_LOCATION]-(r)
+      RETURN l, r, d
+    }
+    // The network first, projected so the planner cannot fold it into the filter below: as a list read
+    // from the plan it looks no more selective than the role, and the role of every row was read first
+    // (+20% db hits on a wide search).
+    WITH l, r, d, r.network_id AS network
+    WHERE network IN networks
+    WITH l, r, d
+    WHERE r.role = 'specialist'
+      AND (r.effective IS NULL OR r.effective <= $as_of)
+      AND (r.termination IS NULL OR r.termination > $as_of)
+      AND ($accepting IS NULL OR r.accepting_new_patients = $accepting)
+      AND ($exclude IS NULL OR r.npi <> $exclude)
+      AND ($specialties IS NULL OR r.specialty_code IN $specialties)
+    RETURN r.npi AS npi, CASE WHEN r.specialty_code IS NOT NULL THEN [d, l.id, r.id, r.specialty_code] END AS coded,
+           CASE WHEN r.specialty_code IS NULL THEN [d, l.id, r.id] END AS uncoded, null AS pairs
   UNION ALL
-    // A radius of nothing when not chosen: the planner seeks the point index before it filters on
-    // by_specialty, so the filter alone would still read every location in the radius.
-    WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $meters END AS meters
-    WHERE NOT by_specialty AND size(networks) > 0
-    MATCH (l:Location)
-    USING INDEX l:Location(point)
-    WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
-    WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-    WHERE d <= $radius
-    MATCH (l)<-[:AT_LOCATION]-(r)
-    RETURN l, r, d
+    // The PCP's shared-patient pairs join the same rows by NPI, rather than riding every row as a list.
+    MATCH (pcp)-[x:REFERS_TO]->(b:Practitioner)
+    WHERE $prior IS NULL
+    RETURN b.npi AS npi, null AS coded, null AS uncoded, x.pair_count AS pairs
+  UNION ALL
+    UNWIND coalesce($prior, []) AS p
+    RETURN p[0] AS npi, null AS coded, null AS uncoded, p[1] AS pairs
   }
-  // The network first, projected so the planner cannot fold it into the filter below: as a list read
-  // from the plan it looks no more selective than the role, and the role of every row was read first
-  // (+20% db hits on a wide search).
-  WITH l, r, d, r.network_id AS network
-  WHERE network IN networks
-  WITH l, r, d
-  WHERE r.role = 'specialist'
-    AND (r.effective IS NULL OR r.effective <= $as_of)
-    AND (r.termination IS NULL OR r.termination > $as_of)
-    AND ($accepting IS NULL OR r.accepting_new_patients = $accepting)
-    AND ($exclude IS NULL OR r.npi <> $exclude)
-    AND ($specialties IS NULL OR r.specialty_code IN $specialties)
   // Nearest location per specialist (ties: location id, then participation id; lists order element-wise),
   // apart for participations naming no specialty (only without a specialty filter): those stand for the
   // practitioner's primary one, read below once per specialist, and only when such a row or a language asks
   // for the Practitioner at all (a seek per specialist is a fifth of a wide search).
-  WITH r.npi AS npi,
-       min(CASE WHEN r.specialty_code IS NOT NULL THEN [d, l.id, r.id, r.specialty_code] END) AS coded,
-       min(CASE WHEN r.specialty_code IS NULL THEN [d, l.id, r.id] END) AS uncoded
-  WITH npi, coded, uncoded,
-       CASE WHEN uncoded IS NOT NULL OR $language IS NOT NULL THEN
+  WITH npi, min(coded) AS coded, min(uncoded) AS uncoded, sum(pairs) AS prior, count(pairs) AS referrals
+  WITH npi, coded, uncoded, prior, referrals,
+       CASE WHEN uncoded IS NOT NULL OR ($language IS NOT NULL AND coded IS NOT NULL) THEN
          COLLECT { MATCH (p:Practitioner {npi: npi})
                    RETURN [coalesce(p.primary_specialty, head(p.specialties)),
                            $language IS NULL OR any(x IN coalesce(p.languages, []) WHERE toLower(x) = $language)] }[0]
        END AS doc
-  WHERE $language IS NULL OR doc[1]
-  WITH npi,
-       CASE WHEN uncoded IS NULL OR doc[0] IS NULL THEN coded
+  WITH npi, prior, referrals,
+       CASE WHEN $language IS NOT NULL AND NOT coalesce(doc[1], false) THEN null
+            WHEN uncoded IS NULL OR doc[0] IS NULL THEN coded
             WHEN coded IS NULL OR uncoded < coded[0..3] THEN uncoded + [doc[0]]
             ELSE coded
        END AS best
-  WHERE best IS NOT NULL
-  RETURN collect({npi: npi, d: best[0], lid: best[1], rid: best[2], code: best[3]}) AS nearest
+  WITH npi, prior, referrals, best
+  ORDER BY CASE WHEN $by_prior THEN -prior ELSE 0 END, best[0], npi
+  RETURN collect(CASE WHEN best IS NOT NULL
+                   THEN {npi: npi, d: best[0], lid: best[1], rid: best[2], code: best[3], prior: prior} END) AS found,
+         collect(CASE WHEN referrals > 0 THEN [npi, prior] END) AS referred
 }
-// Prior referrals by NPI: a list (a map cannot take keys read from the graph); IN checks the NPIs first.
-WITH pcp, plan, roles, specialty_known, prior,
-     [x IN nearest | x {.*, prior: CASE WHEN x.npi IN prior_npis
-                                     THEN head([p IN prior WHERE p[0] = x.npi | p[1]]) ELSE 0 END}] AS found
-// Everything not before the cursor (with the distance tolerance as slack); the rows within the slack
-// all come back, so Python can drop the ones the cursor has shown by exact comparison.
-WITH pcp, plan, roles, specialty_known, prior, size(found) AS total,
+// Everything not before the cursor (with the distance tolerance as slack), in order; the rows within the
+// slack all come back, so Python can drop the ones the cursor has shown by exact comparison.
+WITH pcp, plan, specialty_known, referred, size(found) AS total,
      [x IN found WHERE $after_distance IS NULL
         OR ($by_prior AND x.prior < $after_prior)
         OR ((NOT $by_prior OR x.prior = $after_prior) AND x.d >= $after_distance - $tolerance)] AS rest
-WITH pcp, plan, roles, specialty_known, prior, total, rest,
+WITH pcp, plan, specialty_known, referred, total, rest,
      [x IN rest WHERE $after_distance IS NOT NULL AND (NOT $by_prior OR x.prior = $after_prior)
         AND x.d <= $after_distance + $tolerance] AS window
-CALL (rest, window) {
-  UNWIND rest AS x
-  WITH x WHERE NOT x IN window
-  WITH x ORDER BY CASE WHEN $by_prior THEN -x.prior ELSE 0 END, x.d, x.npi LIMIT $limit
-  RETURN collect(x) AS head
+// The window is part of rest, so the first $limit others are within its first $limit + size(window).
+WITH pcp, plan, specialty_known, referred, total, size(rest) AS remaining, window,
+     [x IN rest[0..$limit + size(window)] WHERE NOT x IN window][0..$limit] AS head
+// No ORDER BY here: the rows in scope now carry the result (Python orders the roles by id).
+CALL (pcp) {
+  OPTIONAL MATCH (pcp)-[:HAS_ROLE]->(r:Participation)
+  RETURN collect(r {.*}) AS roles
 }
 // The page's records, by key; a page past the end still answers with the totals (one row of nulls).
 // The context rides the first row only.
-WITH pcp, plan, roles, specialty_known, prior, total, rest,
+WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, specialty_known, referred, total, remaining,
      CASE WHEN size(window + head) = 0 THEN [null] ELSE window + head END AS page
 UNWIND range(0, size(page) - 1) AS i
-WITH pcp, plan, roles, specialty_known, prior, total, rest, i, page[i] AS x
+WITH pcp, plan, roles, specialty_known, referred, total, remaining, i, page[i] AS x
 OPTIONAL MATCH (p:Practitioner {npi: x.npi})
 OPTIONAL MATCH (l:Location {id: x.lid})
 OPTIONAL MATCH (r:Participation {id: x.rid})
 OPTIONAL MATCH (n:Network {id: r.network_id})
 OPTIONAL MATCH (sp:Specialty {code: x.code})
-RETURN total, size(rest) AS remaining, x.npi AS npi, x.lid AS location_id, l.lat AS lat, l.lon AS lon,
+RETURN total, remaining, x.npi AS npi, x.lid AS location_id, l.lat AS lat, l.lon AS lon,
        x.d AS distance, x.code AS specialty_code, r.network_id AS network_id, x.rid AS participation_id,
        r.accepting_new_patients AS accepting_new_patients, x.prior AS prior, p {.*} AS practitioner,
        l {.*} AS location, n {.*} AS network, sp {.*} AS specialty,
        CASE WHEN i = 0 THEN pcp END AS pcp, CASE WHEN i = 0 THEN plan END AS plan,
-       CASE WHEN i = 0 THEN roles END AS roles, CASE WHEN i = 0 THEN prior END AS referred, specialty_known
+       CASE WHEN i = 0 THEN roles END AS roles, CASE WHEN i = 0 THEN referred END AS referred, specialty_known
