@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import anyio
+import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,6 +45,10 @@ class PnetGraphQL(GraphQL[ApiContext, None]):
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         return False  # served by the GET route of schema.app, which never executes anything
+
+    def encode_json(self, data: object) -> bytes:
+        # The stdlib encoder took 67 us for a 20-edge referral page (9 KB), orjson 5 us; 100 edges, 5x that.
+        return orjson.dumps(data)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         seconds = self._runtime.settings.request_timeout_s
