@@ -5,9 +5,9 @@
 // role, dates, specialty, NPI): the only relationship expanded per row is AT_LOCATION. Miles are Neo4j's
 // haversine rescaled to pnet's Earth radius (Python recomputes the page's exact miles).
 //
-// Asked by PCP and plan ($pcp, $plan; $networks and $prior null), the statement first reads what the
+// Asked by PCP and plan ($pcp, $plan; $networks and $prior null), the statement also reads what the
 // service checks (the PCP, its participations, its shared-patient totals, the plan, whether the specialty
-// code exists) and ranks within the plan's networks with those totals: a search is one round trip, and
+// code exists) and ranks within the plan's networks by those totals: a search is one round trip, and
 // the service discards the page when the checks fail. Asked with $networks and $prior ([npi, pairs]
 // pairs) instead, it ranks those alone (the store's plain ranking, which the contract tests walk).
 //
