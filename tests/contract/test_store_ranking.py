@@ -302,7 +302,7 @@ def test_a_wide_searchs_memory_does_not_grow_with_its_page(neo4j_store: Neo4jSto
     """A buffering operator charges each row it holds for every list in scope. The page cut once ran a Top
     over rows that carried the whole result, so a wide search at national scale (98k specialists, 20 a
     page) was charged 5.5 GB and hit the transaction memory limit; 100 a page failed at 83k. Here 800
-    specialists: with that Top, a 100-row page costs ~50x a 1-row page."""
+    specialists: with that Top, a 100-row page cost 34x a 1-row page (7.2 -> 244.6 MB)."""
     store = neo4j_store
     store.upsert([Specialty(code=CODES[0], display="Cardiology")])
     store.upsert([Network(id="N1", name="N1")])
