@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from bench.datasets import DATASETS, Dataset, ensure
 from bench.instance import REPO, Neo4jInstance
 from bench.load import load_memory, load_neo4j, parse_only
+from bench.offline import offline_anchor
 from bench.queries import SpyStore, bolt_driver, lookup_bench, referral_bench
 from bench.results import (
     git_commit,
@@ -65,6 +67,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--neo4j-pagecache", default="4g")
     parser.add_argument(
         "--no-floor", action="store_true", help="skip the bare-UNWIND replay (halves a Neo4j load's time)"
+    )
+    parser.add_argument(
+        "--no-offline", action="store_true", help="skip the neo4j-admin import anchor after a Neo4j load"
     )
     parser.add_argument("--keep-neo4j", action="store_true", help="neither start nor stop the instance")
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results")
@@ -159,6 +164,15 @@ def run_dataset(
                 )
         finally:
             store.close()  # the embedded store only persists when written to, which queries never do
+        if store_name == "neo4j" and "load" in run and not (args.no_offline or args.keep_neo4j):
+            # Last: it stops the instance and replaces the database with the graph it exported.
+            folder = root.parent / "offline" / dataset.name
+            try:
+                run["offline"] = offline_anchor(inst, lambda: bolt_driver(inst), folder)
+            except Exception as exc:  # recorded and shown: an L run's other figures must survive it
+                run["offline"] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
+            shutil.rmtree(folder, ignore_errors=True)
+            console.print(f"  neo4j {dataset.name} offline anchor: {run['offline']}")
         run["load_avg_after"] = list(os.getloadavg())
         runs.append(run)
     return runs

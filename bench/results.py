@@ -96,6 +96,54 @@ def latest_adequacy(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(newest.values())
 
 
+def latest_offline(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest offline anchor of each dataset, beside the pnet load and floor of the same run."""
+    newest: dict[str, dict[str, Any]] = {}
+    for res in sorted(results, key=lambda r: str(r.get("date", ""))):
+        for run in res.get("runs", []):
+            if run.get("offline"):
+                newest[run["dataset"]] = {**run, "_file": res.get("_file", "")}
+    return sorted(newest.values(), key=lambda r: DATASET_ORDER.get(r["dataset"], 9))
+
+
+def _offline_table(results: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for r in latest_offline(results):
+        o, load = r["offline"], r.get("load") or {}
+        pnet, total = load.get("total_seconds"), o.get("total_seconds")
+        rows.append(
+            [
+                r["dataset"],
+                _fmt(o.get("nodes")),
+                _fmt(o.get("relationships")),
+                _fmt(o.get("export_seconds")),
+                _fmt(o.get("import_seconds")),
+                _fmt(o.get("schema_seconds")),
+                _fmt(o.get("empty_lists_seconds")),
+                _fmt(total),
+                _fmt(pnet),
+                _fmt(load.get("floor_seconds")),
+                _fmt(round(pnet / total, 1) if pnet and total else None),
+                o["error"][:200] if o.get("error") else _fmt(o.get("verified")),
+                f"`{r['_file']}`",
+            ]
+        )
+    if not rows:
+        return []
+    header = ["dataset", "nodes", "relationships", "export s (not counted)", "import s", "schema s"]
+    header += [
+        "empty lists s",
+        "**anchor s**",
+        "pnet load s",
+        "floor s",
+        "pnet / anchor",
+        "same graph",
+        "file",
+    ]
+    title = "### Offline anchor: the loaded graph through `neo4j-admin database import` (Neo4j)"
+    return ["", title, "", *_table(header, rows)]
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "-"
@@ -182,6 +230,7 @@ def tables(results: list[dict[str, Any]]) -> str:
         ],
         load_rows,
     )
+    out += _offline_table(results)
     out += ["", "### referralOptions (first=20; latency ms)", ""]
     ref_rows: list[list[str]] = []
     for r in runs:

@@ -109,3 +109,20 @@ def test_a_runs_own_outputs_do_not_mark_the_code_dirty(tmp_path: Path) -> None:
     assert git_commit(tmp_path)["dirty"] is False
     (tmp_path / "code.py").write_text("x = 2\n")
     assert git_commit(tmp_path)["dirty"] is True
+
+
+def test_the_offline_anchor_is_tabled_beside_the_same_runs_load(tmp_path: Path) -> None:
+    result = _result("2026-11-30T00:00:00+00:00", "S", 5.0)
+    run = result["runs"][0]  # type: ignore[index]
+    run["load"] = {"total_seconds": 30.0, "floor_seconds": 20.0}
+    run["offline"] = {"import_seconds": 8.0, "schema_seconds": 2.0, "total_seconds": 10.0, "verified": True}
+    failed = _result("2026-11-30T01:00:00+00:00", "M", 5.0)
+    failed["runs"][0]["offline"] = {"error": "RuntimeError: neo4j-admin import failed"}  # type: ignore[index]
+    text = tables([result, failed])
+    (s_row,) = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| S |") and "`2026" in line and "| yes |" in line
+    ]
+    assert "| 10.0 | 30.0 | 20.0 | 3.0 | yes |" in s_row
+    assert "RuntimeError: neo4j-admin import failed" in text
