@@ -169,9 +169,9 @@ def run_dataset(
             folder = root.parent / "offline" / dataset.name
             try:
                 run["offline"] = offline_anchor(inst, lambda: bolt_driver(inst), folder)
+                shutil.rmtree(folder, ignore_errors=True)  # kept when it failed, with import.report
             except Exception as exc:  # recorded and shown: an L run's other figures must survive it
                 run["offline"] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
-            shutil.rmtree(folder, ignore_errors=True)
             console.print(f"  neo4j {dataset.name} offline anchor: {run['offline']}")
         run["load_avg_after"] = list(os.getloadavg())
         runs.append(run)

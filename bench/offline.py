@@ -250,6 +250,7 @@ def import_command(export: Export) -> list[str]:
         "neo4j",  # first: a files option takes every argument after it that is not an option
         "--overwrite-destination",
         "--max-off-heap-memory=4G",
+        f"--report-file={export.folder / 'import.report'}",  # else it lands in the working directory
         f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
     ]
     if export.multiline:
