@@ -1,13 +1,15 @@
 // Upsert Network nodes by id; rows whose content hash is already stored are skipped.
 // Returns [key, replaced hash (null when created)] for every row written.
+// MERGE first, the stored hash read off the merged node (one index seek a row, not two), the hash set in the
+// same SET as the properties, links deleted only where the node existed: BENCHMARKS.md, optimisation 19.
 UNWIND $rows AS row
-OPTIONAL MATCH (old:Network {id: row.key})
-WITH row, old.content_hash AS prior
-WHERE prior IS NULL OR prior <> row.hash
 MERGE (n:Network {id: row.key})
-SET n = row.props, n.content_hash = row.hash
+WITH n, row, n.content_hash AS prior
+WHERE prior IS NULL OR prior <> row.hash
+WITH n, row, prior, row.props AS props
+SET n = props{.*, content_hash: row.hash}
 WITH n, row, prior
-CALL (n) { MATCH (n)<-[r:MANAGES]-() DELETE r }
+CALL (n, prior) { WITH n, prior WHERE prior IS NOT NULL MATCH (n)<-[r:MANAGES]-() DELETE r }
 CALL (n, row) { UNWIND row.links.payer_id AS x MATCH (t:Organization {id: x}) CREATE (t)-[:MANAGES]->(n) }
 // One record for the whole batch: a record per row would stream back in thousands of tiny messages.
 RETURN collect([row.key, prior]) AS written

@@ -1,14 +1,16 @@
 // Upsert Participation nodes by id; rows whose content hash is already stored are skipped.
 // Returns [key, replaced hash (null when created)] for every row written.
+// MERGE first, the stored hash read off the merged node (one index seek a row, not two), the hash set in the
+// same SET as the properties, links deleted only where the node existed: BENCHMARKS.md, optimisation 19.
 UNWIND $rows AS row
-OPTIONAL MATCH (old:Participation {id: row.key})
-WITH row, old.content_hash AS prior
-WHERE prior IS NULL OR prior <> row.hash
 MERGE (n:Participation {id: row.key})
-SET n = row.props, n.content_hash = row.hash
+WITH n, row, n.content_hash AS prior
+WHERE prior IS NULL OR prior <> row.hash
+WITH n, row, prior, row.props AS props
+SET n = props{.*, content_hash: row.hash}
 WITH n, row, prior
-CALL (n) { MATCH (n)-[r:IN_NETWORK|AT_LOCATION|FOR_SPECIALTY|WITH_ORGANIZATION]->() DELETE r }
-CALL (n) { MATCH (n)<-[r:HAS_ROLE]-() DELETE r }
+CALL (n, prior) { WITH n, prior WHERE prior IS NOT NULL MATCH (n)-[r:IN_NETWORK|AT_LOCATION|FOR_SPECIALTY|WITH_ORGANIZATION]->() DELETE r }
+CALL (n, prior) { WITH n, prior WHERE prior IS NOT NULL MATCH (n)<-[r:HAS_ROLE]-() DELETE r }
 CALL (n, row) { UNWIND row.links.npi AS x MATCH (t:Practitioner {npi: x}) CREATE (t)-[:HAS_ROLE]->(n) }
 CALL (n, row) { UNWIND row.links.network_id AS x MATCH (t:Network {id: x}) CREATE (n)-[:IN_NETWORK]->(t) }
 CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) CREATE (n)-[:AT_LOCATION]->(t) }
