@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,14 +133,6 @@ class Export:
     multiline: bool = False
 
 
-def _stream(driver: Driver, query: str, handle: Callable[[Iterator[Any]], None]) -> None:
-    def work(tx: ManagedTransaction) -> None:
-        handle(iter(tx.run(query)))
-
-    with driver.session() as session:
-        session.execute_read(work)
-
-
 def _types(driver: Driver, where: str, match: str) -> dict[str, str]:
     query = f"{match} UNWIND keys(x) AS k RETURN k, collect(DISTINCT valueType(x[k])) AS types ORDER BY k"
     records = driver.execute_query(query).records
@@ -231,14 +224,18 @@ def _consume(
     header: list[str],
     write: bool,
 ) -> None:
-    def handle(records: Iterator[Any]) -> None:
-        if write:
-            _write(export, kind, name, header, rows(records))
-        else:
-            for _ in rows(records):
-                pass
+    """Stream ``query`` in one read transaction through ``rows`` (which digests each record) and, when
+    ``write``, into the CSV file of ``kind`` and ``name``."""
 
-    _stream(driver, query, handle)
+    def work(tx: ManagedTransaction) -> None:
+        produced = rows(iter(tx.run(query)))
+        if write:
+            _write(export, kind, name, header, produced)
+        else:
+            deque(produced, maxlen=0)
+
+    with driver.session() as session:
+        session.execute_read(work)
 
 
 def import_command(export: Export) -> list[str]:
