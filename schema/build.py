@@ -19,6 +19,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types import ExecutionContext
 
 from network.settings import Settings
+from schema.executor import planned_executor
 from schema.extensions import ErrorCodes, log_unexpected, make_metrics_extension, make_parse_cache
 from schema.metrics import ApiMetrics
 from schema.query import Query
@@ -59,7 +60,10 @@ def build_schema(settings: Settings | None = None, metrics: ApiMetrics | None = 
         make_parse_cache(settings.document_cache_size),
         _factory(ValidationCache, maxsize=settings.document_cache_size),
     ]
-    return PnetSchema(query=Query, extensions=extensions)
+    # Plain selections (most of a referral page) are completed by plans kept per document: see
+    # schema.executor. One object type's plan per field node, so the cache is a few per operation.
+    executor = planned_executor(cache_size=8 * settings.document_cache_size)
+    return PnetSchema(query=Query, extensions=extensions, execution_context_class=executor)
 
 
 def _factory(cls: type[SchemaExtension], **kwargs: Any) -> Callable[[], SchemaExtension]:
