@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -108,14 +109,8 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
     started = time.perf_counter()
     files = [f for p in paths for f in loader.files(p)]
     report.files = [str(f) for f in files]
-    # A load allocates millions of short-lived objects, and every full collection would walk each
-    # long-lived one (reference tables, ZIP data, the loader's indexes) again: a quarter of the parsing
-    # time. Frozen for the load they are left out; unfrozen after, so nothing outlives the load.
-    gc.freeze()
-    try:
+    with _collector_for_loads():
         _load(loader, files, store, options, report)
-    finally:
-        gc.unfreeze()
     report.seconds = time.perf_counter() - started
     report.notes.extend(loader.notes())
     if options.report_path is not None:
@@ -127,6 +122,28 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
             f"see {options.rejects_path or 'the rejects file'}"
         )
     return report
+
+
+@contextmanager
+def _collector_for_loads() -> Iterator[None]:
+    """The cyclic garbage collector tuned for the load, as it was after.
+
+    A load allocates millions of objects, and every full collection walks each one alive. Those alive
+    before the load (reference tables, ZIP data, modules) are frozen out of that walk. What the load
+    keeps alive a while is not: a batch survives a few young collections before it is written and freed,
+    so CPython's rule (a full collection every 10 middle ones once a quarter of the old objects are new)
+    fired again and again, walking the embedded store's whole graph, or every batch in flight, each time:
+    70% of the NPPES shaping time at M (BENCHMARKS.md, optimisation 21). Full collections wait 100 times
+    longer during the load; young garbage cycles are still collected as often as before.
+    """
+    young, middle, old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(young, middle, max(old, 1000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+        gc.unfreeze()
 
 
 def _load(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import threading
 from collections import Counter
 from pathlib import Path
@@ -216,3 +217,35 @@ def test_the_writing_thread_does_not_shape_records(tmp_path: Path, loader: str) 
     assert report.created > 0
     assert "pnet-load" not in store.threads, store.threads
     assert store.threads["pnet-resolve" if loader == "participation" else "MainThread"] >= report.created
+
+
+class _WatchingCollector(ParticipationLoader):
+    """Notes the collector's thresholds and frozen objects while its rows are mapped."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.seen: list[tuple[tuple[int, int, int], int]] = []
+        self.fail = fail
+
+    def transform(self, raw: Any) -> Any:
+        self.seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        if self.fail:
+            raise StoreError("the load breaks")
+        return super().transform(raw)
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["finishes", "fails"])
+def test_the_collector_is_tuned_for_the_load_and_restored_after(tmp_path: Path, fail: bool) -> None:
+    before = gc.get_threshold()
+    loader = _WatchingCollector(fail=fail)
+    if fail:
+        with pytest.raises(StoreError):
+            run_load(loader, [_roster(tmp_path)], _seeded(), LoadOptions(batch_size=4))
+    else:
+        run_load(loader, [_roster(tmp_path)], _seeded(), LoadOptions(batch_size=4))
+    assert loader.seen
+    for thresholds, frozen in loader.seen:
+        assert thresholds[:2] == before[:2] and thresholds[2] >= 1000  # full collections 100x rarer
+        assert frozen > 0  # what lived before the load is left out of its collections
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
