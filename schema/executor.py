@@ -123,9 +123,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        plan = (
-            None if _has_middleware(self.middleware_manager) else self._plan(return_type, field_details_list)
-        )
+        # A position context (graphql-core's delivery groups) means @defer above: delivery is its business.
+        plannable = position_context is None and not _has_middleware(self.middleware_manager)
+        plan = self._plan(return_type, field_details_list) if plannable else None
         if plan is not None:
             try:
                 read = {name: reader(result) for name, reader in plan.planned}
