@@ -19,7 +19,7 @@ import sys
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,8 +109,8 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
     started = time.perf_counter()
     files = [f for p in paths for f in loader.files(p)]
     report.files = [str(f) for f in files]
-    with _collector_for_loads():
-        _load(loader, files, store, options, report)
+    with _collector_for_loads() as settled:
+        _load(loader, files, store, options, report, settled)
     report.seconds = time.perf_counter() - started
     report.notes.extend(loader.notes())
     if options.report_path is not None:
@@ -125,29 +125,36 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
 
 
 @contextmanager
-def _collector_for_loads() -> Iterator[None]:
-    """The cyclic garbage collector tuned for the load, as it was after.
+def _collector_for_loads() -> Iterator[Callable[[], None]]:
+    """Keep the cyclic garbage collector's full collections to what the load itself allocates.
 
-    A load allocates millions of objects, and every full collection walks each one alive. Those alive
-    before the load (reference tables, ZIP data, modules) are frozen out of that walk. What the load
-    keeps alive a while is not: a batch survives a few young collections before it is written and freed,
-    so CPython's rule (a full collection every 10 middle ones once a quarter of the old objects are new)
-    fired again and again, walking the embedded store's whole graph, or every batch in flight, each time:
-    70% of the NPPES shaping time at M (BENCHMARKS.md, optimisation 21). Full collections wait 100 times
-    longer during the load; young garbage cycles are still collected as often as before.
+    Every full collection walks each tracked object. Those alive before the load (modules, settings) are
+    frozen out of that walk, and so, by the callable this yields (called once the first batch is mapped),
+    is what the first rows loaded lazily for the whole load: ZIP centroids, the taxonomy, county tables.
+    Unfrozen, those were walked again at every full collection, several per batch: 70% of the NPPES
+    shaping time at M (BENCHMARKS.md, optimisation 21). Thresholds stay CPython's: the Neo4j driver leaves
+    each statement's session, result and parameters (the batch's rows) in a reference cycle, which only a
+    full collection frees, so collecting less often made loader memory grow with the file.
     """
-    young, middle, old = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(young, middle, max(old, 1000))
     try:
-        yield
+        yield _freeze_settled
     finally:
-        gc.set_threshold(young, middle, old)
         gc.unfreeze()
 
 
+def _freeze_settled() -> None:
+    gc.collect()  # the first batch's garbage is not frozen with the tables
+    gc.freeze()
+
+
 def _load(
-    loader: Loader, files: list[Path], store: GraphStore, options: LoadOptions, report: LoadReport
+    loader: Loader,
+    files: list[Path],
+    store: GraphStore,
+    options: LoadOptions,
+    report: LoadReport,
+    settled: Callable[[], None],
 ) -> None:
     with (
         RejectWriter(options.rejects_path) as rejects,
@@ -155,6 +162,7 @@ def _load(
         _Writer(loader, store, report, rejects, overlap=options.overlap) as writer,
     ):
         batch: list[Mapped] = []
+        first = True
         for raw in _harvest_all(loader, files):
             report.read += 1
             result = loader.transform(raw)
@@ -163,6 +171,9 @@ def _load(
             else:
                 batch.append(result)
             if len(batch) >= options.batch_size:
+                if first:
+                    settled()
+                    first = False
                 writer.submit(batch)
                 batch = []
             if report.read % 1000 == 0:
