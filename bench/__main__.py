@@ -66,6 +66,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--neo4j-heap", default="4g", help="heap of the benchmark's Neo4j (L wants 8g)")
     parser.add_argument("--neo4j-pagecache", default="4g")
     parser.add_argument(
+        "--neo4j-java-opts",
+        default="",
+        help="extra JVM options of the benchmark's Neo4j, e.g. -XX:+UseParallelGC (G1 when none is named)",
+    )
+    parser.add_argument(
         "--no-floor", action="store_true", help="skip the bare-UNWIND replay (halves a Neo4j load's time)"
     )
     parser.add_argument(
@@ -203,11 +208,19 @@ def main() -> None:
         "machine": machine(),
         "load_avg_start": list(os.getloadavg()),
         "batch_size": args.batch_size,
+        "neo4j": {
+            "heap": args.neo4j_heap,
+            "pagecache": args.neo4j_pagecache,
+            "java_opts": args.neo4j_java_opts,
+        },
         "runs": [],
     }
     path = result_path(args.results, args.mode)
     inst = dataclasses.replace(
-        Neo4jInstance.on_port(args.neo4j_port), heap=args.neo4j_heap, pagecache=args.neo4j_pagecache
+        Neo4jInstance.on_port(args.neo4j_port),
+        heap=args.neo4j_heap,
+        pagecache=args.neo4j_pagecache,
+        java_opts=args.neo4j_java_opts,
     )
     started = time.perf_counter()
     with inst.running(manage="neo4j" in stores and not args.keep_neo4j):

@@ -25,6 +25,7 @@ class Neo4jInstance:
     password: str = "pnet-bench-password"
     heap: str = "4g"
     pagecache: str = "4g"
+    java_opts: str = ""  # extra JVM options (scripts/neo4j-local: G1 unless these name a collector)
 
     @classmethod
     def on_port(cls, port: int) -> Neo4jInstance:
@@ -46,6 +47,7 @@ class Neo4jInstance:
             "PNET_NEO4J_PASSWORD": self.password,
             "PNET_NEO4J_HEAP": self.heap,
             "PNET_NEO4J_PAGECACHE": self.pagecache,
+            "PNET_NEO4J_JAVA_OPTS": self.java_opts,
             "PNET_NEO4J_PYTHON": str(REPO / ".venv" / "bin" / "python"),
             "PNET_NEO4J_URI": self.uri,
         }
@@ -55,7 +57,7 @@ class Neo4jInstance:
             store="neo4j",
             neo4j_uri=self.uri,
             neo4j_password=SecretStr(self.password),
-            neo4j_batch_size=batch_size,
+            batch_size=batch_size,
             neo4j_max_retry_time_s=30.0,
         )
 

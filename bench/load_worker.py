@@ -58,7 +58,7 @@ def open_store(spec: dict[str, Any]) -> GraphStore:
         store="neo4j",
         neo4j_uri=spec["neo4j"]["uri"],
         neo4j_password=SecretStr(spec["neo4j"]["password"]),
-        neo4j_batch_size=spec["batch_size"],
+        batch_size=spec["batch_size"],
         neo4j_max_retry_time_s=30.0,
     )
     return Neo4jStore.from_settings(settings)

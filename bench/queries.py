@@ -6,10 +6,12 @@ through the driver with the parameters the store sent (captured from the store c
 same statement asked to rank only, with the networks and referral totals given as parameters (what a
 client that already knew them would send: shows what the context costs inside the floor); (b) the store
 call (``referral_options`` on the store: that statement + the checks + exact miles); (c) GraphQL over
-HTTP against ``pnet serve`` in its own process, sequential and with 8 and 32 clients. (a), (a') and
-sequential (c) are interleaved request by request, so their ratios are not moved by when each ran. The
-embedded store has no (a). Agreement: the page of specialists and the total of (a), (a'), (b) and (c)
-must be identical.
+HTTP against ``pnet serve`` in its own process, sequential and with 8 and 32 clients; sequential (c)
+also reports the server's own time (``http_1_server``, from its ``Server-Timing`` header) and, as (c'),
+the same requests through ``httpx.Client`` (``http_1_httpx``: what that client adds of its own). (a),
+(a'), (c) and (c') are interleaved request by request, so their ratios are not moved by when each ran.
+The embedded store has no (a). Agreement: the page of specialists and the total of (a), (a'), (b), (c)
+and (c') must be identical.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import httpx
 from neo4j import Driver, GraphDatabase, RoutingControl
 
 from bench.instance import Neo4jInstance
-from bench.server import concurrent, sequential, serving
+from bench.server import Answer, KeepAlive, concurrent, sequential, serving
 from bench.stats import ratio, summarize
 from bench.workload import (
     PROVIDER_QUERY,
@@ -138,15 +140,29 @@ def referral_bench(
     timed_requests = requests[warmup:]
     data_dir, env = serve
     bodies = [{"query": REFERRAL_QUERY, "variables": referral_variables(r, FIRST)} for r in requests]
-    with serving(store_name, data_dir, env) as url, httpx.Client(timeout=60) as client:
+    with (
+        serving(store_name, data_dir, env) as url,
+        KeepAlive(url) as client,
+        httpx.Client(timeout=60) as other_client,
+    ):
 
-        def http_call(body: dict[str, Any]) -> Callable[[], Any]:
-            return lambda: client.post(url, json=body)
+        def http_call(body: dict[str, Any]) -> Callable[[], Answer]:
+            return lambda: client.post(body)
 
-        # (a), (a') and (c) interleaved request by request, so that all three see the same moments of a
+        def httpx_call(body: dict[str, Any]) -> Callable[[], Answer]:
+            def call() -> Answer:
+                response = other_client.post(url, json=body)
+                return Answer(response.status_code, response.json(), None)
+
+            return call
+
+        # (a), (a'), (c) and (c') interleaved request by request, so that all see the same moments of a
         # shared machine: run in phases, M's ratio of (c) to (a) was 1.40 in one run and 1.63 in the next.
         # Way builders by timed request (the store phase captured the raw parameters of those only).
-        ways: list[Callable[[int], Callable[[], Any]]] = [lambda j: http_call(bodies[warmup + j])]
+        ways: list[Callable[[int], Callable[[], Any]]] = [
+            lambda j: http_call(bodies[warmup + j]),
+            lambda j: httpx_call(bodies[warmup + j]),
+        ]
         if driver is not None:
             text = cypher(Statement.RANK_SPECIALISTS)
 
@@ -171,13 +187,17 @@ def referral_bench(
             by_way[w][0].append(ms)
             by_way[w][1].append(result)
         http_times = by_way[0][0]
-        http_answers = [r.json() for r in by_way[0][1]]
-        for body in http_answers:
+        http_answers = [a.body for a in by_way[0][1]]
+        httpx_answers = [a.body for a in by_way[1][1]]
+        for body in http_answers + httpx_answers:
             _check_referral(body)
         out["http_1"] = summarize(http_times)
         out["http_1_by_class"] = _by_class(timed_requests, http_times)
+        server_times = [a.server_ms for a in by_way[0][1] if a.server_ms is not None]
+        out["http_1_server"] = summarize(server_times)
+        out["http_1_httpx"] = summarize(by_way[1][0])
         if driver is not None:
-            (raw_times, raw_records), (rank_times, rank_records) = by_way[1], by_way[2]
+            (raw_times, raw_records), (rank_times, rank_records) = by_way[2], by_way[3]
             out["raw"] = summarize(raw_times)
             out["raw_ranking_only"] = summarize(rank_times)
             out["raw_by_class"] = _by_class(timed_requests, raw_times)
@@ -187,12 +207,11 @@ def referral_bench(
         for clients in concurrency:
             times, seconds, errors = concurrent(url, bodies[warmup:], clients, _check_referral)
             out[f"http_{clients}"] = {**summarize(times, seconds), "errors": errors}
-    out["http_agrees_with_store"] = sum(
-        _http_page(h) == (a[0], a[1]) for h, a in zip(http_answers, store_answers, strict=True)
-    )
+    for key, answers in (("http_agrees_with_store", http_answers), ("httpx_agrees", httpx_answers)):
+        out[key] = sum(_http_page(h) == (a[0], a[1]) for h, a in zip(answers, store_answers, strict=True))
     n = len(timed_requests)
     out["requests"] = n
-    agreements = ("http_agrees_with_store", "raw_agrees_with_store", "ranking_only_agrees")
+    agreements = ("http_agrees_with_store", "httpx_agrees", "raw_agrees_with_store", "ranking_only_agrees")
     out["same_specialists"] = all(out.get(key, n) == n for key in agreements)
     out["http_over_raw_p50"] = ratio(out["http_1"].get("p50_ms"), (out.get("raw") or {}).get("p50_ms"))
     out["http_over_store_p50"] = ratio(out["http_1"].get("p50_ms"), out["store"].get("p50_ms"))

@@ -237,7 +237,16 @@ def tables(results: list[dict[str, Any]]) -> str:
         ref = r.get("referral") or {}
         if not ref:
             continue
-        for way in ("raw", "raw_ranking_only", "store", "http_1", "http_8", "http_32"):
+        for way in (
+            "raw",
+            "raw_ranking_only",
+            "store",
+            "http_1",
+            "http_1_server",
+            "http_1_httpx",
+            "http_8",
+            "http_32",
+        ):
             s = ref.get(way)
             if not s:
                 continue

@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("pnet-local-password")
     neo4j_database: str = "neo4j"
-    neo4j_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    # Rows per load batch: the pipeline's unit of work and, on Neo4j, of one write statement.
+    batch_size: int = Field(default=2000, ge=1, le=100_000)
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
     # How long the driver retries a transient failure; kept under request_timeout_s so an API request

@@ -21,6 +21,15 @@ def settings_from(ctx: typer.Context) -> Settings:
     return settings
 
 
+def with_batch_size(settings: Settings, batch_size: int | None) -> Settings:
+    """The settings a load runs with: a ``--batch-size`` given on the command line sizes the Neo4j
+    store's write statements too (they would otherwise cut each batch into ``PNET_BATCH_SIZE``
+    pieces, and the option would not change what reaches the database)."""
+    if batch_size is None or batch_size == settings.batch_size:
+        return settings
+    return settings.model_copy(update={"batch_size": batch_size})
+
+
 def open_configured_store(settings: Settings) -> GraphStore:
     try:
         store = open_store(settings)

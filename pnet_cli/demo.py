@@ -18,7 +18,7 @@ from loaders.registry import SourceOptions, make_loader
 from loaders.synth import SynthConfig, generate
 from network.errors import PnetError
 from network.settings import Settings
-from pnet_cli.context import console, fail, open_configured_store, settings_from
+from pnet_cli.context import console, fail, open_configured_store, settings_from, with_batch_size
 
 # Load order: practitioners first (participation and referrals refer to them), then plans and networks
 # (participation refers to networks), then counties (linked to the locations already there).
@@ -68,8 +68,9 @@ def demo(
         _serve(settings, host, port)
 
 
-def load_region(settings: Settings, region: Path, batch_size: int = 2000) -> None:
+def load_region(settings: Settings, region: Path, batch_size: int | None = None) -> None:
     """Load every file `pnet synth` wrote, in dependency order, into the configured store."""
+    settings = with_batch_size(settings, batch_size)
     store = open_configured_store(settings)
     table = Table("source", "read", "created", "updated", "unchanged", "rejected", "skipped", "rows/s")
     try:
@@ -77,7 +78,7 @@ def load_region(settings: Settings, region: Path, batch_size: int = 2000) -> Non
         for source, name in LOAD_ORDER:
             report_dir = settings.data_dir / "reports"
             options = LoadOptions(
-                batch_size=batch_size,
+                batch_size=settings.batch_size,
                 rejects_path=report_dir / f"demo-rejects-{source}.csv",
                 report_path=report_dir / f"demo-load-{source}.json",
                 max_reject_rate=0.5,  # synth plants bad rows on purpose; a small county file has 3 of 11

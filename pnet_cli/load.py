@@ -13,7 +13,14 @@ from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SOURCES, SourceOptions, make_loader
 from loaders.report import LoadReport
 from network.errors import PnetError
-from pnet_cli.context import console, default_report_dir, fail, open_configured_store, settings_from
+from pnet_cli.context import (
+    console,
+    default_report_dir,
+    fail,
+    open_configured_store,
+    settings_from,
+    with_batch_size,
+)
 
 
 def load(
@@ -23,7 +30,9 @@ def load(
     states: str | None = typer.Option(None, help="nppes: comma-separated practice states to keep"),
     window_days: int | None = typer.Option(None, help="referrals (CMS shared patient): window in days"),
     year: int | None = typer.Option(None, help="referrals: data year"),
-    batch_size: int = typer.Option(2000, min=1, help="rows per write batch"),
+    batch_size: int | None = typer.Option(
+        None, min=1, help="rows per write batch [PNET_BATCH_SIZE, or the settings' default]"
+    ),
     max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail when more rows are rejected"),
     report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),
     rejects: Path | None = typer.Option(None, help="rejects CSV path [data dir/reports]"),
@@ -37,11 +46,11 @@ def load(
     ),
 ) -> None:
     """Load a source file into the configured store. Exit 1 when unreadable or over the reject rate."""
-    settings = settings_from(ctx)
+    settings = with_batch_size(settings_from(ctx), batch_size)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report_dir = default_report_dir(settings)
     options = LoadOptions(
-        batch_size=batch_size,
+        batch_size=settings.batch_size,
         max_reject_rate=max_reject_rate,
         report_path=report or report_dir / f"load-{source}-{stamp}.json",
         rejects_path=rejects or report_dir / f"rejects-{source}-{stamp}.csv",

@@ -100,7 +100,7 @@ def neo4j_settings(neo4j_target: Neo4jTarget, tmp_path_factory: pytest.TempPathF
         neo4j_uri=neo4j_target.uri,
         neo4j_user=neo4j_target.user,
         neo4j_password=SecretStr(neo4j_target.password),
-        neo4j_batch_size=500,
+        batch_size=500,
     )
 
 

@@ -90,7 +90,7 @@ class Neo4jStore(GraphStore):
             # Plan notifications (e.g. "property key does not exist" on a fresh graph) are noise in logs.
             notifications_min_severity="OFF",
         )
-        return cls(driver, database=settings.neo4j_database, batch_size=settings.neo4j_batch_size)
+        return cls(driver, database=settings.neo4j_database, batch_size=settings.batch_size)
 
     # -- plumbing ---------------------------------------------------------------------------------
     @contextmanager

@@ -88,6 +88,17 @@ async def test_request_id_is_echoed_or_made() -> None:
     assert len(unsafe.headers["x-request-id"]) == 32
 
 
+async def test_every_answer_carries_the_server_time() -> None:
+    async with api_client(build_region(MemoryStore())) as client:
+        health = await client.get("/healthz")
+        body = {"query": REFERRAL_QUERY, "variables": referral_variables()}
+        search = await client.post("/graphql", json=body)
+    for response in (health, search):
+        name, _, duration = response.headers["server-timing"].partition(";dur=")
+        assert name == "app"
+        assert 0 < float(duration) < 60_000
+
+
 async def test_cors_origins_come_from_settings() -> None:
     async with api_client(MemoryStore(), cors_origins=["https://app.example.org"]) as client:
         allowed = await client.options(

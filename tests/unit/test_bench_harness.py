@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
+from bench.server import KeepAlive, server_ms
 from bench.stats import ratio, summarize
 from network.model import Label
 
@@ -126,3 +130,39 @@ def test_the_offline_anchor_is_tabled_beside_the_same_runs_load(tmp_path: Path) 
     ]
     assert "| 10.0 | 30.0 | 20.0 | 3.0 | yes |" in s_row
     assert "RuntimeError: neo4j-admin import failed" in text
+
+
+def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> None:
+    peers: list[tuple[str, int]] = []
+
+    class Echo(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive
+
+        def do_POST(self) -> None:
+            peers.append(self.client_address)
+            body = self.rfile.read(int(self.headers["content-length"]))
+            reply = json.dumps({"echo": json.loads(body)}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(reply)))
+            self.send_header("server-timing", "db;desc=x, app;dur=1.25")
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with KeepAlive(f"http://127.0.0.1:{server.server_port}/graphql") as client:
+            answers = [client.post({"n": n}) for n in range(3)]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
+    assert {a.status for a in answers} == {200}
+    assert {a.server_ms for a in answers} == {1.25}
+    assert len(set(peers)) == 1  # one connection for all three
+    assert server_ms(None) is None
+    assert server_ms("app") is None

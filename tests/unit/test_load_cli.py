@@ -1,0 +1,69 @@
+"""``pnet load``: its ``--batch-size`` reaches the store, not only the pipeline."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from network.model import Record
+from network.settings import Settings
+from network.store.base import GraphStore, Shaped, UpsertCounts
+from network.store.memory import MemoryStore
+from pnet_cli import load as load_cli
+from pnet_cli.main import app
+
+NUCC = [
+    "Code",
+    "Grouping",
+    "Classification",
+    "Specialization",
+    "Definition",
+    "Notes",
+    "Display Name",
+    "Section",
+]
+CODES = ["207Q00000X", "207R00000X", "207RC0000X", "207RG0100X", "207V00000X", "208000000X", "208D00000X"]
+
+
+class Recording(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+
+    def upsert_shaped(self, items: Sequence[Shaped[Record]]) -> UpsertCounts:
+        self.batches.append(len(items))
+        return super().upsert_shaped(items)
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [([], {}, 2000), (["--batch-size", "3"], {}, 3), ([], {"PNET_BATCH_SIZE": "2"}, 2)],
+)
+def test_the_batch_size_sizes_the_pipeline_and_the_store_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str], expected: int
+) -> None:
+    path = tmp_path / "nucc.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(NUCC)
+        out.writerows([code, "Physicians", f"Class {code}", "", "", "", "", "Individual"] for code in CODES)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    opened: list[Settings] = []
+    store = Recording()
+
+    def open_store(settings: Settings) -> GraphStore:
+        opened.append(settings)
+        return store
+
+    monkeypatch.setattr(load_cli, "open_configured_store", open_store)
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(tmp_path / "pnet"), "load", "nucc", str(path), "--no-progress", *argv]
+    )
+    assert result.exit_code == 0, result.output
+    assert [s.batch_size for s in opened] == [expected]  # what a Neo4j store cuts its statements by
+    assert store.batches == [min(expected, len(CODES) - n) for n in range(0, len(CODES), expected)]
