@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -94,12 +95,22 @@ class KeepAlive:
         self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
 
     def post(self, body: dict[str, Any]) -> Answer:
-        self._conn.request(
-            "POST", self._path, body=orjson.dumps(body), headers={"content-type": "application/json"}
-        )
-        response = self._conn.getresponse()
+        payload = orjson.dumps(body)
+        # uvicorn closes a connection idle for 5 s, as it may be between two requests when slow searches
+        # run in between (L). A closed connection reads as EOF: open a new one first, as httpx does.
+        if self._conn.sock is not None and select.select([self._conn.sock], [], [], 0)[0]:
+            self._conn.close()
+        try:
+            response = self._send(payload)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self._conn.close()  # closed between the check and the request: once more, on a new one
+            response = self._send(payload)
         data = response.read()  # read to the end, or the connection cannot take the next request
         return Answer(response.status, orjson.loads(data), server_ms(response.getheader("server-timing")))
+
+    def _send(self, payload: bytes) -> http.client.HTTPResponse:
+        self._conn.request("POST", self._path, body=payload, headers={"content-type": "application/json"})
+        return self._conn.getresponse()
 
     def close(self) -> None:
         self._conn.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -166,3 +167,37 @@ def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> 
     assert len(set(peers)) == 1  # one connection for all three
     assert server_ms(None) is None
     assert server_ms("app") is None
+
+
+def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() -> None:
+    peers: list[tuple[str, int]] = []
+
+    class Closing(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            peers.append(self.client_address)
+            self.rfile.read(int(self.headers["content-length"]))
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            self.close_connection = True  # as uvicorn does to a connection idle past its keep-alive
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with KeepAlive(f"http://127.0.0.1:{server.server_port}/graphql") as client:
+            answers = []
+            for _ in range(3):
+                answers.append(client.post({}))
+                time.sleep(0.05)  # let the server's close arrive
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a.body for a in answers] == [{}, {}, {}]
+    assert len(set(peers)) == 3  # a new connection each time
