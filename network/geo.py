@@ -96,11 +96,14 @@ def zip_centroid(zip5: str) -> ZipCentroid | None:
 
 @lru_cache(maxsize=1)
 def _zip_table() -> dict[str, ZipCentroid]:
-    # Reference data, loaded once per process on first use (about 43k ZIPs, ~50 ms).
+    # Reference data, loaded once per process on first use: about 42k ZIPs, ~0.4 s of it zipcodes' own
+    # loading, paid by every loader process that geocodes (a large share of a small file's load time).
     import addfips
     import zipcodes
 
     fips = addfips.AddFIPS()
+    # 42k ZIPs name ~3k counties, and addfips normalises the name with regular expressions on every call.
+    counties: dict[tuple[str, str], str | None] = {}
     table: dict[str, ZipCentroid] = {}
     for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
         try:
@@ -108,7 +111,12 @@ def _zip_table() -> dict[str, ZipCentroid]:
         except (KeyError, TypeError, ValueError):
             continue
         state = str(row.get("state") or "")
-        county = fips.get_county_fips(row.get("county") or "", state=state) if state else None
+        county = None
+        if state:
+            name = str(row.get("county") or "")
+            if (name, state) not in counties:
+                counties[name, state] = fips.get_county_fips(name, state=state)
+            county = counties[name, state]
         table[row["zip_code"]] = ZipCentroid(row["zip_code"], lat, lon, state, county, "zip_centroid")
     return table
 
