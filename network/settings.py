@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Runtime configuration, read from ``PNET_*`` environment variables (or a ``.env`` file)."""
 
-    model_config = SettingsConfigDict(env_prefix="PNET_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PNET_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     store: Literal["memory", "neo4j"] = "memory"
     data_dir: Path = Field(default=Path(".pnet"), description="where the embedded store persists its graph")
@@ -21,8 +23,14 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("pnet-local-password")
     neo4j_database: str = "neo4j"
-    # Rows per load batch: the pipeline's unit of work and, on Neo4j, of one write statement.
-    batch_size: int = Field(default=2000, ge=1, le=100_000)
+    # Rows per load batch: the pipeline's unit of work and, on Neo4j, of one write statement. Read from
+    # PNET_BATCH_SIZE, or from PNET_NEO4J_BATCH_SIZE, its name before it sized the pipeline too.
+    batch_size: int = Field(
+        default=2000,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("PNET_BATCH_SIZE", "PNET_NEO4J_BATCH_SIZE"),
+    )
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
     # How long the driver retries a transient failure; kept under request_timeout_s so an API request

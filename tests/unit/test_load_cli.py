@@ -33,7 +33,13 @@ class Recording(MemoryStore):
 
 @pytest.mark.parametrize(
     ("argv", "env", "expected"),
-    [([], {}, 2000), (["--batch-size", "3"], {}, 3), ([], {"PNET_BATCH_SIZE": "2"}, 2)],
+    [
+        ([], {}, 2000),
+        (["--batch-size", "3"], {}, 3),
+        ([], {"PNET_BATCH_SIZE": "2"}, 2),
+        ([], {"PNET_NEO4J_BATCH_SIZE": "4"}, 4),  # the variable's name before it sized the pipeline too
+        (["--batch-size", "3"], {"PNET_BATCH_SIZE": "2"}, 3),
+    ],
 )
 def test_the_batch_size_sizes_the_pipeline_and_the_store_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str], expected: int
