@@ -6,6 +6,8 @@ import json
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -133,7 +135,10 @@ def test_the_offline_anchor_is_tabled_beside_the_same_runs_load(tmp_path: Path) 
     assert "RuntimeError: neo4j-admin import failed" in text
 
 
-def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> None:
+@contextmanager
+def _echo_server(*, close: bool) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """A local HTTP/1.1 server answering ``{"echo": body}`` with a Server-Timing header; with ``close``
+    it closes each connection after its answer, as uvicorn does to one idle past its keep-alive."""
     peers: list[tuple[str, int]] = []
 
     class Echo(BaseHTTPRequestHandler):
@@ -149,6 +154,7 @@ def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> 
             self.send_header("server-timing", "db;desc=x, app;dur=1.25")
             self.end_headers()
             self.wfile.write(reply)
+            self.close_connection = close
 
         def log_message(self, *args: object) -> None:
             pass
@@ -156,11 +162,15 @@ def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with KeepAlive(f"http://127.0.0.1:{server.server_port}/graphql") as client:
-            answers = [client.post({"n": n}) for n in range(3)]
+        yield f"http://127.0.0.1:{server.server_port}/graphql", peers
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> None:
+    with _echo_server(close=False) as (url, peers), KeepAlive(url) as client:
+        answers = [client.post({"n": n}) for n in range(3)]
     assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
     assert {a.status for a in answers} == {200}
     assert {a.server_ms for a in answers} == {1.25}
@@ -170,34 +180,10 @@ def test_keep_alive_client_reuses_one_connection_and_reads_the_server_time() -> 
 
 
 def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() -> None:
-    peers: list[tuple[str, int]] = []
-
-    class Closing(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            peers.append(self.client_address)
-            self.rfile.read(int(self.headers["content-length"]))
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-            self.close_connection = True  # as uvicorn does to a connection idle past its keep-alive
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with KeepAlive(f"http://127.0.0.1:{server.server_port}/graphql") as client:
-            answers = []
-            for _ in range(3):
-                answers.append(client.post({}))
-                time.sleep(0.05)  # let the server's close arrive
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert [a.body for a in answers] == [{}, {}, {}]
+    with _echo_server(close=True) as (url, peers), KeepAlive(url) as client:
+        answers = []
+        for n in range(3):
+            answers.append(client.post({"n": n}))
+            time.sleep(0.05)  # let the server's close arrive
+    assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
     assert len(set(peers)) == 3  # a new connection each time
