@@ -101,9 +101,8 @@ def _zip_table() -> dict[str, ZipCentroid]:
     import addfips
     import zipcodes
 
-    fips = addfips.AddFIPS()
     # 42k ZIPs name ~3k counties, and addfips normalises the name with regular expressions on every call.
-    counties: dict[tuple[str, str], str | None] = {}
+    county_fips = lru_cache(maxsize=None)(addfips.AddFIPS().get_county_fips)
     table: dict[str, ZipCentroid] = {}
     for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
         try:
@@ -111,12 +110,7 @@ def _zip_table() -> dict[str, ZipCentroid]:
         except (KeyError, TypeError, ValueError):
             continue
         state = str(row.get("state") or "")
-        county = None
-        if state:
-            name = str(row.get("county") or "")
-            if (name, state) not in counties:
-                counties[name, state] = fips.get_county_fips(name, state=state)
-            county = counties[name, state]
+        county = county_fips(str(row.get("county") or ""), state=state) if state else None
         table[row["zip_code"]] = ZipCentroid(row["zip_code"], lat, lon, state, county, "zip_centroid")
     return table
 

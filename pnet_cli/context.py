@@ -25,7 +25,7 @@ def with_batch_size(settings: Settings, batch_size: int | None) -> Settings:
     """The settings a load runs with: a ``--batch-size`` given on the command line sizes the Neo4j
     store's write statements too (they would otherwise cut each batch into ``PNET_BATCH_SIZE``
     pieces, and the option would not change what reaches the database)."""
-    if batch_size is None or batch_size == settings.batch_size:
+    if batch_size is None:
         return settings
     return settings.model_copy(update={"batch_size": batch_size})
 
