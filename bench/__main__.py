@@ -30,6 +30,7 @@ from bench.results import (
 )
 from bench.workload import referral_requests
 from network.services import ReferralRequest
+from network.settings import Settings
 from network.store import GraphStore
 from network.store.memory import MemoryStore
 
@@ -56,6 +57,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stores", default="neo4j,memory")
     parser.add_argument("--data-root", type=Path, default=Path("/tmp/pnet-bench/data"))
     parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument(
+        "--lanes", type=int, default=Settings().load_lanes, help="write lanes of NPPES and referrals on Neo4j"
+    )
     parser.add_argument("--requests", type=int, help="timed referral searches per way (default: by mode)")
     parser.add_argument("--no-queries", action="store_true", help="loads only")
     parser.add_argument("--no-load", action="store_true", help="queries on what the last run loaded")
@@ -135,7 +139,13 @@ def run_dataset(
         if store_name == "neo4j":
             if not args.no_load:
                 run["load"] = load_neo4j(
-                    dataset, root, inst, args.batch_size, floor=not args.no_floor, wipe=not args.keep_neo4j
+                    dataset,
+                    root,
+                    inst,
+                    args.batch_size,
+                    lanes=args.lanes,
+                    floor=not args.no_floor,
+                    wipe=not args.keep_neo4j,
                 )
             store = SpyStore.from_settings(inst.settings(args.batch_size))
             serve_env = inst.env()
@@ -208,6 +218,7 @@ def main() -> None:
         "machine": machine(),
         "load_avg_start": list(os.getloadavg()),
         "batch_size": args.batch_size,
+        "lanes": args.lanes,
         "neo4j": {
             "heap": args.neo4j_heap,
             "pagecache": args.neo4j_pagecache,

@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from neo4j import RoutingControl
-
 from network.model import KEYS, Label
 from network.store.catalog import Statement, cypher
 from network.store.links import LINKS
@@ -65,10 +63,22 @@ def bare_statements() -> dict[str, str]:
 
 
 class FloorStore(Neo4jStore):
-    """Counts the driver time of writes (bare statements) in ``write_seconds``; reads run as usual."""
+    """Notes when each write (a bare statement) is in the driver; reads run as usual."""
 
-    write_seconds: float = 0.0
     _bare: dict[str, str] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spans: list[tuple[float, float]] = []  # list.append is atomic: lanes append from their threads
+
+    def write_seconds(self) -> float:
+        """The time at least one write was in flight: the union of the spans (lanes overlap theirs)."""
+        total, reach = 0.0, float("-inf")
+        for start, end in sorted(self.spans):
+            if end > reach:
+                total += end - max(start, reach)
+                reach = end
+        return total
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
@@ -80,8 +90,6 @@ class FloorStore(Neo4jStore):
         text = cypher(statement) if isinstance(statement, Statement) else statement
         text = self._bare.get(text, text)
         started = time.perf_counter()
-        result = self._driver.execute_query(
-            text, params or {}, database_=self._database, routing_=RoutingControl.WRITE
-        )
-        self.write_seconds += time.perf_counter() - started
+        result = self._query(text, params or {}, write=True)
+        self.spans.append((started, time.perf_counter()))
         return [record.data() for record in result.records]

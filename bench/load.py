@@ -69,30 +69,41 @@ def _empty(inst: Neo4jInstance, batch_size: int, *, wipe: bool) -> None:
 
 
 def floor_neo4j(
-    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, wipe: bool
+    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, lanes: int, wipe: bool
 ) -> dict[str, float]:
-    """Driver seconds of the bare writes per loader, on an emptied database (left loaded)."""
+    """Driver seconds of the bare writes per loader, on an emptied database (left loaded), written in the
+    lanes pnet's load writes in: the wall time during which at least one write is in flight."""
     _empty(inst, batch_size, wipe=wipe)
     floor = FloorStore.from_settings(inst.settings(batch_size))
     assert isinstance(floor, FloorStore)
     try:
         floor.init_schema()
-        # Sequential: the floor's driver time must not share the GIL with a parser running alongside.
-        options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=False)
+        # Sequential where pnet writes one lane: the floor's driver time must not share the GIL with a
+        # parser running alongside. Lanes need the overlapped pipeline; its parser then runs beside them.
+        options = LoadOptions(
+            batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=lanes > 1, lanes=lanes
+        )
         seconds: dict[str, float] = {}
         for source in LOAD_ORDER:
-            floor.write_seconds = 0.0
+            floor.spans.clear()
             run_load(make_loader(source, SourceOptions()), [dataset.file(root, source)], floor, options)
-            seconds[source] = round(floor.write_seconds, 3)
+            seconds[source] = round(floor.write_seconds(), 3)
         return seconds
     finally:
         floor.close()
 
 
 def load_neo4j(
-    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, floor: bool = True, wipe: bool
+    dataset: Dataset,
+    root: Path,
+    inst: Neo4jInstance,
+    batch_size: int,
+    *,
+    lanes: int = 1,
+    floor: bool = True,
+    wipe: bool,
 ) -> dict[str, Any]:
-    floors = floor_neo4j(dataset, root, inst, batch_size, wipe=wipe) if floor else {}
+    floors = floor_neo4j(dataset, root, inst, batch_size, lanes=lanes, wipe=wipe) if floor else {}
     # Printed now, so the log keeps them if a later step fails.
     print(f"  neo4j {dataset.name} floor seconds: {floors}", flush=True)
     _empty(inst, batch_size, wipe=wipe)
@@ -103,6 +114,7 @@ def load_neo4j(
             "store": "neo4j",
             "sources": [[source, str(dataset.file(root, source))]],
             "batch_size": batch_size,
+            "lanes": lanes,
             "neo4j": neo4j,
         }
         row = run_worker(spec)[0]
@@ -112,7 +124,7 @@ def load_neo4j(
         f["ratio"] = round(row["seconds"] / floors[source], 2) if floors.get(source) else None
         loaders[source] = f
         print(f"  neo4j {dataset.name} {source}: {f}", flush=True)
-    return _totals(loaders, batch_size)
+    return {**_totals(loaders, batch_size), "lanes": lanes}
 
 
 def load_memory(dataset: Dataset, root: Path, graph: Path, batch_size: int) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """One load, in its own process so its peak RSS is its own: ``python -m bench.load_worker SPEC_JSON``.
 
 Spec: ``{"store": "neo4j"|"memory"|"none", "sources": [[source, file], ...], "batch_size": n,
-"graph": path-or-null, "neo4j": {"uri", "password"}}``. ``"none"`` only parses and maps (harvest and
-transform, no store): the parser's own memory. Prints one JSON line per source, then exits.
+"lanes": n, "graph": path-or-null, "neo4j": {"uri", "password"}}``. ``"none"`` only parses and maps
+(harvest and transform, no store): the parser's own memory. Prints one JSON line per source, then exits.
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ def main() -> None:
         return
     store = open_store(spec)
     store.init_schema()
-    options = LoadOptions(batch_size=spec["batch_size"], max_reject_rate=0.5, progress=False)
+    options = LoadOptions(
+        batch_size=spec["batch_size"], lanes=spec.get("lanes", 1), max_reject_rate=0.5, progress=False
+    )
     try:
         for source, path in spec["sources"]:
             report = run_load(make_loader(source, SourceOptions()), [Path(path)], store, options)

@@ -37,6 +37,10 @@ _FILTERED = Practitioner(npi="", name="")
 class NppesLoader(Loader):
     source = SOURCE
     related_order = (Label.LOCATION,)
+    # A batch needs only what earlier rows of its own NPIs wrote (a deactivation merges into the known
+    # record), and the locations several lanes may share are functions of their address, the same
+    # content whoever writes them first.
+    laned = True
 
     def __init__(self, states: frozenset[str] | None = None) -> None:
         self.states = states
@@ -77,6 +81,12 @@ class NppesLoader(Loader):
             self.primary_fallbacks += result.primary_fallback
             return result.mapped
         return result
+
+    def lane_key(self, m: Mapped) -> str:
+        if isinstance(m, Deactivation):
+            return m.npi
+        npi = getattr(m.primary, "npi", None)  # an organization's key is "npi:" + its NPI
+        return npi if isinstance(npi, str) else m.primary.key
 
     def resolve(self, batch: list[Mapped], store: GraphStore) -> Resolved:
         known = _known_records([m for m in batch if isinstance(m, Deactivation)], store)

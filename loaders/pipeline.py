@@ -16,12 +16,14 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 import time
+import zlib
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -68,6 +70,11 @@ class Loader(ABC):
     # pipeline may then shape them for the store (hash, statement rows) on the reading thread while the
     # batch before is written; a record resolve() replaces is shaped again when its batch is written.
     resolve_keeps_records: ClassVar[bool] = True
+    # True when a batch needs nothing another batch of this load writes, but what rows with its own lane
+    # keys wrote before it: then a store that takes concurrent writes is written by several lanes at
+    # once, each an ordered stream of batches of the rows whose lane_key() hashes to it. Off (and on
+    # the embedded store), batches are written one after another.
+    laned: ClassVar[bool] = False
 
     @abstractmethod
     def harvest(self, path: Path) -> Iterator[RawRow]:
@@ -80,6 +87,10 @@ class Loader(ABC):
     def resolve(self, batch: list[Mapped], store: GraphStore) -> Resolved:
         """Check a batch against the graph; the default keeps every row."""
         return Resolved(kept=batch)
+
+    def lane_key(self, m: Mapped) -> str:
+        """Rows with the same lane key are written in file order, by one lane (see ``laned``)."""
+        return m.primary.key
 
     def notes(self) -> list[str]:
         """Observations for the report that are not rejects (e.g. rows with no primary taxonomy switch)."""
@@ -102,6 +113,8 @@ class LoadOptions:
     # Write each batch on a second thread while the next one is parsed and mapped (see _Writer). Off, a
     # load is strictly sequential: the benchmark's floor runs so, its driver time free of the parser.
     overlap: bool = True
+    # Concurrent write lanes for a laned loader on a store that takes concurrent writes (needs overlap).
+    lanes: int = 1
 
 
 def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: LoadOptions) -> LoadReport:
@@ -159,27 +172,31 @@ def _load(
     with (
         RejectWriter(options.rejects_path) as rejects,
         _Progress(options, loader.source) as tick,
-        _Writer(loader, store, report, rejects, overlap=options.overlap) as writer,
+        _Writer(loader, store, report, rejects, overlap=options.overlap, lanes=options.lanes) as writer,
     ):
-        batch: list[Mapped] = []
+        lanes = writer.lanes
+        batches: list[list[Mapped]] = [[] for _ in range(lanes)]
         first = True
         for raw in _harvest_all(loader, files):
             report.read += 1
             result = loader.transform(raw)
             if isinstance(result, list):
                 writer.reject(result)
+                lane = -1
             else:
-                batch.append(result)
-            if len(batch) >= options.batch_size:
+                lane = zlib.crc32(loader.lane_key(result).encode()) % lanes if lanes > 1 else 0
+                batches[lane].append(result)
+            if lane >= 0 and len(batches[lane]) >= options.batch_size:
                 if first:
                     settled()
                     first = False
-                writer.submit(batch)
-                batch = []
+                writer.submit(batches[lane], lane)
+                batches[lane] = []
             if report.read % 1000 == 0:
                 tick(report.read)
-        if batch:
-            writer.submit(batch)
+        for lane, batch in enumerate(batches):
+            if batch:
+                writer.submit(batch, lane)
         writer.settle()
         tick(report.read)
 
@@ -209,49 +226,73 @@ class _Written:
 
 
 class _Writer:
-    """Resolves and writes batches in order, one at a time, on threads of its own.
+    """Resolves and writes batches in order, one at a time per lane, on threads of their own.
 
     Against a remote store most of a batch's time is spent waiting for the server; meanwhile the reading
-    thread parses and maps the next batch instead of waiting too. Batches still reach the store strictly
-    one after another, and only the reading thread touches the report and the rejects file: a row rejected
-    while a batch is in flight is held until that batch is entered, so counts and the rejects file come
-    out as a sequential load writes them.
+    thread parses and maps the next batch instead of waiting too. Within a lane, batches reach the store
+    strictly one after another, and only the reading thread touches the report and the rejects file: a
+    row rejected while a batch is in flight is held until that batch is entered, so counts and the
+    rejects file come out as a sequential load writes them (with several lanes, batch by batch in the
+    order they were filled).
 
-    A batch's resolve sees every earlier batch written, unless the loader sets ``resolve_ahead``: then
-    it runs on a thread of its own while the batch before is still being written (never further ahead),
-    so the graph reads of one batch wait on no write.
+    A batch's resolve sees every earlier batch of its lane written, unless the loader sets
+    ``resolve_ahead``: then (one lane only) it runs on a thread of its own while the batch before is still
+    being written (never further ahead), so the graph reads of one batch wait on no write. Lanes resolve
+    one at a time, so a loader's resolve() needs no locks of its own.
+
+    Several lanes run only for a ``laned`` loader on a store with ``concurrent_writes``: a server
+    executes one transaction on one core, and two lanes of referrals loaded M 1.5-1.75x faster on a
+    2-core machine (BENCHMARKS.md, optimisation 25).
     """
 
     def __init__(
-        self, loader: Loader, store: GraphStore, report: LoadReport, rejects: RejectWriter, *, overlap: bool
+        self,
+        loader: Loader,
+        store: GraphStore,
+        report: LoadReport,
+        rejects: RejectWriter,
+        *,
+        overlap: bool,
+        lanes: int = 1,
     ) -> None:
         self._loader = loader
         self._store = store
         self._report = report
         self._rejects = rejects
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pnet-load") if overlap else None
-        ahead = overlap and loader.resolve_ahead
+        laned = overlap and loader.laned and store.concurrent_writes
+        self.lanes = max(1, lanes) if laned else 1
+        self._pools = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="pnet-load" if i == 0 else f"pnet-load{i}")
+            for i in range(self.lanes if overlap else 0)
+        ]
+        ahead = overlap and loader.resolve_ahead and self.lanes == 1
         self._resolver = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="pnet-resolve") if ahead else None
         )
-        # Batches in flight, oldest first, each with the rejects of rows mapped after it was submitted.
-        self._in_flight: deque[tuple[Future[_Written], list[list[Reject]]]] = deque()
+        self._resolving: AbstractContextManager[object] = (
+            threading.Lock() if self.lanes > 1 else nullcontext()
+        )
+        # Batches in flight, oldest first, each with its lane and the rejects of rows mapped after it was
+        # submitted.
+        self._in_flight: deque[tuple[Future[_Written], int, list[list[Reject]]]] = deque()
 
     def reject(self, rejects: list[Reject]) -> None:
         if self._in_flight:
-            self._in_flight[-1][1].append(rejects)
+            self._in_flight[-1][2].append(rejects)
         else:
             _reject(self._report, self._rejects, rejects)
 
-    def submit(self, batch: list[Mapped]) -> None:
-        if self._pool is None:
-            self._enter(_write(self._loader, batch, self._store, _Shaped()), [])
+    def submit(self, batch: list[Mapped], lane: int = 0) -> None:
+        if not self._pools:
+            self._enter(_write(self._loader, batch, self._store, _Shaped(), self._resolving), [])
             return
         if self._resolver is None:
             # Shaped here, while the batch before is written, so the writing thread mostly just sends.
             shaped = _shape_mapped(batch, self._store) if self._loader.resolve_keeps_records else _Shaped()
-            self.settle()
-            future = self._pool.submit(_write, self._loader, batch, self._store, shaped)
+            while any(entry[1] == lane for entry in self._in_flight):  # one batch in flight per lane
+                self._settle_oldest()
+            pool = self._pools[lane]
+            future = pool.submit(_write, self._loader, batch, self._store, shaped, self._resolving)
         else:
             # The batch before may still be writing (its resolve is done); the one before that may not.
             while len(self._in_flight) > 1:
@@ -259,8 +300,8 @@ class _Writer:
             before = self._in_flight[-1][0] if self._in_flight else None
             # Shaped on the resolving thread too, after resolve() has made the records final.
             readying = self._resolver.submit(_resolve_ready, self._loader, batch, self._store)
-            future = self._pool.submit(_send_when_ready, self._loader, readying, self._store, before)
-        self._in_flight.append((future, []))
+            future = self._pools[0].submit(_send_when_ready, self._loader, readying, self._store, before)
+        self._in_flight.append((future, lane, []))
 
     def settle(self) -> None:
         """Wait for the batches in flight, then enter them and the rejects held behind them."""
@@ -268,7 +309,7 @@ class _Writer:
             self._settle_oldest()
 
     def _settle_oldest(self) -> None:
-        future, held = self._in_flight[0]
+        future, _, held = self._in_flight[0]
         written = future.result()
         self._in_flight.popleft()
         self._enter(written, held)
@@ -291,7 +332,7 @@ class _Writer:
 
     def __exit__(self, *exc: object) -> None:
         # On an error the batches in flight still finish (as a sequential load's last write would have).
-        for pool in (self._resolver, self._pool):
+        for pool in (self._resolver, *self._pools):
             if pool is not None:
                 pool.shutdown(wait=True)
 
@@ -328,8 +369,16 @@ def _shape_mapped(batch: list[Mapped], store: GraphStore) -> _Shaped:
     return out
 
 
-def _write(loader: Loader, batch: list[Mapped], store: GraphStore, shaped: _Shaped) -> _Written:
-    return _send(loader, _ready(loader, loader.resolve(batch, store), store, shaped), store)
+def _write(
+    loader: Loader,
+    batch: list[Mapped],
+    store: GraphStore,
+    shaped: _Shaped,
+    resolving: AbstractContextManager[object],
+) -> _Written:
+    with resolving:
+        resolved = loader.resolve(batch, store)
+    return _send(loader, _ready(loader, resolved, store, shaped), store)
 
 
 def _resolve_ready(loader: Loader, batch: list[Mapped], store: GraphStore) -> _Ready:

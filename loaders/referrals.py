@@ -89,6 +89,9 @@ def detect_layout(first_row: list[str]) -> Layout | None:
 class ReferralsLoader(Loader):
     source = "referrals"
     missing_reasons: ClassVar[dict[str, str]] = {"from": SKIP_FROM, "to": SKIP_TO}
+    # Batches link practitioners an earlier load wrote and nothing one another writes; a pair's rows
+    # (all its edge keys) share the referring practitioner, and so a lane.
+    laned = True
 
     def __init__(self, window_days: int | None = None, year: int | None = None) -> None:
         if window_days is not None and window_days <= 0:
@@ -112,6 +115,10 @@ class ReferralsLoader(Loader):
 
     def notes(self) -> list[str]:
         return list(self._notes)
+
+    def lane_key(self, m: Mapped) -> str:
+        p = m.primary
+        return p.from_npi if isinstance(p, Referral) else p.key
 
     def harvest(self, path: Path) -> Iterator[RawRow]:
         rows = iter_rows(path)

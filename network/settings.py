@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         le=100_000,
         validation_alias=AliasChoices("PNET_BATCH_SIZE", "PNET_NEO4J_BATCH_SIZE"),
     )
+    # Concurrent write lanes of a load whose batches allow them (NPPES, referrals) on a store that takes
+    # concurrent writes (Neo4j): BENCHMARKS.md, optimisation 25. 1 writes one batch after another.
+    load_lanes: int = Field(default=2, ge=1, le=16)
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
     # How long the driver retries a transient failure; kept under request_timeout_s so an API request

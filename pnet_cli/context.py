@@ -21,13 +21,12 @@ def settings_from(ctx: typer.Context) -> Settings:
     return settings
 
 
-def with_batch_size(settings: Settings, batch_size: int | None) -> Settings:
-    """The settings a load runs with: a ``--batch-size`` given on the command line sizes the Neo4j
-    store's write statements too (they would otherwise cut each batch into ``PNET_BATCH_SIZE``
-    pieces, and the option would not change what reaches the database)."""
-    if batch_size is None:
-        return settings
-    return settings.model_copy(update={"batch_size": batch_size})
+def for_load(settings: Settings, *, batch_size: int | None = None, lanes: int | None = None) -> Settings:
+    """The settings a load runs with, the command line's options over the environment's: a
+    ``--batch-size`` sizes the Neo4j store's write statements too (they would otherwise cut each batch
+    into ``PNET_BATCH_SIZE`` pieces, and the option would not change what reaches the database)."""
+    update = {k: v for k, v in (("batch_size", batch_size), ("load_lanes", lanes)) if v is not None}
+    return settings.model_copy(update=update) if update else settings
 
 
 def open_configured_store(settings: Settings) -> GraphStore:

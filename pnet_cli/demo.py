@@ -18,7 +18,7 @@ from loaders.registry import SourceOptions, make_loader
 from loaders.synth import SynthConfig, generate
 from network.errors import PnetError
 from network.settings import Settings
-from pnet_cli.context import console, fail, open_configured_store, settings_from, with_batch_size
+from pnet_cli.context import console, fail, for_load, open_configured_store, settings_from
 
 # Load order: practitioners first (participation and referrals refer to them), then plans and networks
 # (participation refers to networks), then counties (linked to the locations already there).
@@ -70,7 +70,7 @@ def demo(
 
 def load_region(settings: Settings, region: Path, batch_size: int | None = None) -> None:
     """Load every file `pnet synth` wrote, in dependency order, into the configured store."""
-    settings = with_batch_size(settings, batch_size)
+    settings = for_load(settings, batch_size=batch_size)
     store = open_configured_store(settings)
     table = Table("source", "read", "created", "updated", "unchanged", "rejected", "skipped", "rows/s")
     try:
@@ -79,6 +79,7 @@ def load_region(settings: Settings, region: Path, batch_size: int | None = None)
             report_dir = settings.data_dir / "reports"
             options = LoadOptions(
                 batch_size=settings.batch_size,
+                lanes=settings.load_lanes,
                 rejects_path=report_dir / f"demo-rejects-{source}.csv",
                 report_path=report_dir / f"demo-load-{source}.json",
                 max_reject_rate=0.5,  # synth plants bad rows on purpose; a small county file has 3 of 11

@@ -17,9 +17,9 @@ from pnet_cli.context import (
     console,
     default_report_dir,
     fail,
+    for_load,
     open_configured_store,
     settings_from,
-    with_batch_size,
 )
 
 
@@ -32,6 +32,12 @@ def load(
     year: int | None = typer.Option(None, help="referrals: data year"),
     batch_size: int | None = typer.Option(
         None, min=1, help="rows per write batch [PNET_BATCH_SIZE, or the settings' default]"
+    ),
+    lanes: int | None = typer.Option(
+        None,
+        min=1,
+        max=16,
+        help="concurrent write lanes for NPPES and referrals on Neo4j [PNET_LOAD_LANES, or 2]",
     ),
     max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail when more rows are rejected"),
     report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),
@@ -46,11 +52,12 @@ def load(
     ),
 ) -> None:
     """Load a source file into the configured store. Exit 1 when unreadable or over the reject rate."""
-    settings = with_batch_size(settings_from(ctx), batch_size)
+    settings = for_load(settings_from(ctx), batch_size=batch_size, lanes=lanes)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report_dir = default_report_dir(settings)
     options = LoadOptions(
         batch_size=settings.batch_size,
+        lanes=settings.load_lanes,
         max_reject_rate=max_reject_rate,
         report_path=report or report_dir / f"load-{source}-{stamp}.json",
         rejects_path=rejects or report_dir / f"rejects-{source}-{stamp}.csv",

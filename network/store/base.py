@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from network.geo import haversine_miles
 from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
@@ -47,6 +47,10 @@ S_co = TypeVar("S_co", bound=Record | Referral, covariant=True)
 
 class GraphStore(ABC):
     """Batched idempotent writes plus the reads the services need. Implementations are thread-safe."""
+
+    # True when writes from several threads at once go faster than one after another (a server with
+    # cores to spare); a load then writes in lanes. An in-process store's writes share one interpreter.
+    concurrent_writes: ClassVar[bool] = False
 
     # -- lifecycle -------------------------------------------------------------------------------
     @abstractmethod

@@ -1,23 +1,30 @@
 """The production store: Neo4j 5.26 through the official driver.
 
-Managed transactions only (``execute_query``, which retries transient failures), writes as ``UNWIND
-$rows`` batches, parameters always, every statement from the :mod:`~network.store.catalog`. Reads run
+Managed transactions only (``execute_query``), writes as ``UNWIND $rows`` batches, parameters always,
+every statement from the :mod:`~network.store.catalog`. Transient failures are retried by the store
+(:meth:`Neo4jStore._query`), not the driver: its first retry waits a second, tuned for outages, and a
+deadlock between a load's lanes would idle a lane that long. Reads run
 with read routing, so behind a ``neo4j://`` URI a cluster spreads them over its secondaries. One driver
 per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j import Driver, EagerResult, GraphDatabase, RoutingControl
 from neo4j.exceptions import (
     AuthError,
     DatabaseUnavailable,
     ServiceUnavailable,
     SessionExpired,
+)
+from neo4j.exceptions import (
+    DriverError as ClientError,
 )
 from neo4j.exceptions import (
     Neo4jError as DriverError,
@@ -70,13 +77,21 @@ RankAnchor = Literal["auto", "specialty", "space"]
 # point.distance() on WGS-84 points is a haversine on this sphere (checked by a contract test): rescaled
 # to pnet's radius it agrees with network.geo.haversine_miles to ~1e-15.
 NEO4J_EARTH_RADIUS_METERS = 6378140.0
+# Retry delays: the first short (a deadlock's victim can go again at once), doubling up to a second.
+FIRST_RETRY_DELAY_S = 0.05
+MAX_RETRY_DELAY_S = 1.0
 
 
 class Neo4jStore(GraphStore):
-    def __init__(self, driver: Driver, *, database: str = "neo4j", batch_size: int = 2000) -> None:
+    concurrent_writes = True  # each transaction runs on one of the server's cores
+
+    def __init__(
+        self, driver: Driver, *, database: str = "neo4j", batch_size: int = 2000, retry_s: float = 0.0
+    ) -> None:
         self._driver = driver
         self._database = database
         self._batch_size = batch_size
+        self._retry_s = retry_s  # how long _query retries transient failures (the driver's own: see below)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jStore:
@@ -86,11 +101,16 @@ class Neo4jStore(GraphStore):
             connection_timeout=settings.neo4j_connection_timeout_s,
             connection_acquisition_timeout=settings.neo4j_connection_timeout_s * 2,
             max_connection_pool_size=settings.neo4j_max_pool_size,
-            max_transaction_retry_time=settings.neo4j_max_retry_time_s,
+            max_transaction_retry_time=0,  # one attempt per call: the store retries (_query)
             # Plan notifications (e.g. "property key does not exist" on a fresh graph) are noise in logs.
             notifications_min_severity="OFF",
         )
-        return cls(driver, database=settings.neo4j_database, batch_size=settings.batch_size)
+        return cls(
+            driver,
+            database=settings.neo4j_database,
+            batch_size=settings.batch_size,
+            retry_s=settings.neo4j_max_retry_time_s,
+        )
 
     # -- plumbing ---------------------------------------------------------------------------------
     @contextmanager
@@ -109,16 +129,28 @@ class Neo4jStore(GraphStore):
     ) -> list[dict[str, Any]]:
         text = cypher(statement) if isinstance(statement, Statement) else statement
         with self._errors():
-            result = self._driver.execute_query(
-                text,  # statements come from the catalog, never from input
-                params or {},
-                database_=self._database,
-                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-            )
+            # Statements come from the catalog, never from input.
+            result = self._query(text, params or {}, write=write)
         # Statements return maps and scalars only (projections, never nodes), so the driver's recursive
         # Record.data() conversion is not needed: it cost ~1 ms per referral search page.
         keys = result.keys
         return [dict(zip(keys, record, strict=True)) for record in result.records]
+
+    def _query(self, text: str, params: dict[str, Any], *, write: bool) -> EagerResult:
+        """One managed transaction, retried while the failure is transient and ``retry_s`` lasts: a
+        deadlock or an outdated read between concurrent writers, a lost connection, a leader change."""
+        routing = RoutingControl.WRITE if write else RoutingControl.READ
+        deadline = time.monotonic() + self._retry_s
+        delay = FIRST_RETRY_DELAY_S
+        while True:
+            try:
+                return self._driver.execute_query(text, params, database_=self._database, routing_=routing)
+            except (DriverError, ClientError) as exc:
+                wait = delay * random.uniform(0.8, 1.2)  # jitter: two lanes' victims do not meet again
+                if not exc.is_retryable() or time.monotonic() + wait > deadline:
+                    raise
+            time.sleep(wait)
+            delay = min(delay * 2, MAX_RETRY_DELAY_S)
 
     def _batches(self, rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
         for start in range(0, len(rows), self._batch_size):
@@ -215,11 +247,8 @@ class Neo4jStore(GraphStore):
             part = {label.value: asked.get(label, [])[start : start + self._batch_size] for label in Label}
             with self._errors():
                 # Straight from the driver: Record.data() would copy thousands of nested lists per batch.
-                (row,) = self._driver.execute_query(
-                    cypher(Statement.LOOKUP),
-                    {"keys": part, "fields": names},
-                    database_=self._database,
-                    routing_=RoutingControl.READ,
+                (row,) = self._query(
+                    cypher(Statement.LOOKUP), {"keys": part, "fields": names}, write=False
                 ).records
             for label in asked:
                 out[label].update(

@@ -1,10 +1,11 @@
-"""``pnet load``: its ``--batch-size`` reaches the store, not only the pipeline."""
+"""``pnet load``: ``--batch-size`` reaches the store, not only the pipeline; ``--lanes`` the pipeline."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -65,3 +66,35 @@ def test_the_batch_size_sizes_the_pipeline_and_the_store_alike(
     assert result.exit_code == 0, result.output
     assert [s.batch_size for s in opened] == [expected]  # what a Neo4j store cuts its statements by
     assert store.batches == [min(expected, len(CODES) - n) for n in range(0, len(CODES), expected)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        ([], {}, 2),
+        (["--lanes", "3"], {}, 3),
+        ([], {"PNET_LOAD_LANES": "1"}, 1),
+        (["--lanes", "4"], {"PNET_LOAD_LANES": "1"}, 4),
+    ],
+)
+def test_the_lanes_reach_the_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str], expected: int
+) -> None:
+    path = tmp_path / "nucc.csv"
+    path.write_text(",".join(NUCC) + "\n" + f"{CODES[0]},Physicians,Family\n")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    seen: list[int] = []
+    real_run_load = load_cli.run_load
+
+    def run_load(*args: Any, **kwargs: Any) -> Any:
+        seen.append(args[3].lanes)
+        return real_run_load(*args, **kwargs)
+
+    monkeypatch.setattr(load_cli, "run_load", run_load)
+    monkeypatch.setattr(load_cli, "open_configured_store", lambda settings: MemoryStore())
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(tmp_path / "pnet"), "load", "nucc", str(path), "--no-progress", *argv]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == [expected]

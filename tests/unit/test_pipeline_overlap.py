@@ -18,7 +18,7 @@ from loaders.pipeline import LoadOptions, run_load
 from loaders.referrals import SKIP_FROM, SKIP_TO, ReferralsLoader
 from loaders.report import LoadReport
 from network.errors import StoreError
-from network.model import Label, Location, Network, Practitioner, Record, Specialty
+from network.model import Label, Location, Network, Participation, Practitioner, Record, Specialty
 from network.store.base import S, Shaped
 from network.store.memory import MemoryStore
 from network.validate import with_check_digit
@@ -258,3 +258,97 @@ def test_what_the_first_batch_loads_is_frozen_for_the_load(tmp_path: Path, fail_
     assert later and min(later) >= max(first_batch) + _WatchingCollector.TABLE_SIZE
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+class _LanedStore(MemoryStore):
+    """The embedded store, declared to take concurrent writes: notes which lane thread wrote what."""
+
+    concurrent_writes = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writers: Counter[str] = Counter()
+        self.lanes_of: dict[str, set[str]] = {}  # practitioner (written, or referring) -> lane threads
+
+    def _note(self, items: Any, npi: str) -> None:
+        lane = threading.current_thread().name.split("_")[0]
+        self.writers[lane] += len(items)
+        for item in items:
+            self.lanes_of.setdefault(getattr(item.record, npi) or "", set()).add(lane)
+
+    def upsert_shaped(self, items: Any) -> Any:
+        if items and isinstance(items[0].record, Practitioner | Participation):
+            self._note(items, "npi")
+        return super().upsert_shaped(items)
+
+    def upsert_referrals_shaped(self, items: Any) -> Any:
+        self._note(items, "from_npi")
+        return super().upsert_referrals_shaped(items)
+
+
+def _referral_file(tmp_path: Path) -> Path:
+    """Pairs among the known practitioners, each pair's row repeated later with new counts (an update
+    only if the repeat is written after the first), and rows whose ends are unknown."""
+    pairs = [(a, b) for a in KNOWN for b in KNOWN if a != b]
+    rows = [f"{a},{b},{10 + i},3,0" for i, (a, b) in enumerate(pairs)]
+    rows += [row.replace(",3,0", ",4,0") for row in rows[::3]]
+    rows += [f"{UNKNOWN},{KNOWN[0]},5,2,0", f"{KNOWN[1]},{UNKNOWN},5,2,0"]
+    path = tmp_path / "referrals.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("lanes", [2, 3])
+@pytest.mark.parametrize("batch_size", [1, 4, 1000])
+def test_a_load_in_lanes_equals_the_sequential_one(tmp_path: Path, lanes: int, batch_size: int) -> None:
+    # Rows of one NPI (a deactivation after its person) and of one pair (a repeat after the first) share
+    # a lane, so they are written in file order whatever the lanes' timing.
+    nppes, referrals = _nppes_file(tmp_path), _referral_file(tmp_path)
+    results = {}
+    for laned in (False, True):
+        store = _LanedStore() if laned else MemoryStore()
+        figures = []
+        for loader, path in ((NppesLoader(), nppes), (ReferralsLoader(), referrals)):
+            options = LoadOptions(batch_size=batch_size, lanes=lanes)
+            report = run_load(loader, [path], store, options)
+            assert report.balanced, report.as_dict()
+            figures.append({k: v for k, v in _figures(report).items() if k != "store"})
+        results[laned] = (figures, store.checksum())
+        if laned:
+            assert isinstance(store, _LanedStore)
+            assert len(store.writers) == lanes, store.writers  # every lane wrote
+            assert all(len(threads) == 1 for threads in store.lanes_of.values()), store.lanes_of
+    assert results[True] == results[False]
+    assert results[True][0][1]["updated"] > 0
+
+
+def test_lanes_only_for_a_laned_loader_on_a_store_that_takes_concurrent_writes(tmp_path: Path) -> None:
+    store = _LanedStore()
+    store.upsert([Practitioner(n, f"P {n}") for n in KNOWN])
+    store.upsert([Network("N1", "North")])
+    store.writers.clear()
+    assert not ParticipationLoader.laned  # a later batch links the medical groups an earlier one wrote
+    run_load(ParticipationLoader(), [_roster(tmp_path)], store, LoadOptions(batch_size=2, lanes=4))
+    assert set(store.writers) == {"pnet-load"}, store.writers
+    store.writers.clear()
+    run_load(ReferralsLoader(), [_referral_file(tmp_path)], store, LoadOptions(batch_size=2, lanes=4))
+    assert set(store.writers) == {"pnet-load", "pnet-load1", "pnet-load2", "pnet-load3"}, store.writers
+    store.writers.clear()
+    options = LoadOptions(batch_size=2, lanes=4, overlap=False)  # the floor's sequential load
+    run_load(ReferralsLoader(), [_referral_file(tmp_path)], store, options)
+    assert set(store.writers) == {"MainThread"}, store.writers
+    assert not MemoryStore.concurrent_writes
+
+
+class _FailingLanes(_LanedStore):
+    def upsert_referrals_shaped(self, items: Any) -> Any:
+        if threading.current_thread().name.startswith("pnet-load1"):
+            raise StoreError("lane 1 lost its server")
+        return super().upsert_referrals_shaped(items)
+
+
+def test_a_failed_write_in_one_lane_fails_the_load(tmp_path: Path) -> None:
+    store = _FailingLanes()
+    store.upsert([Practitioner(n, f"P {n}") for n in KNOWN])
+    with pytest.raises(StoreError, match="lane 1"):
+        run_load(ReferralsLoader(), [_referral_file(tmp_path)], store, LoadOptions(batch_size=2, lanes=2))
