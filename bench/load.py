@@ -78,15 +78,17 @@ def floor_neo4j(
     assert isinstance(floor, FloorStore)
     try:
         floor.init_schema()
-        # Sequential where pnet writes one lane: the floor's driver time must not share the GIL with a
-        # parser running alongside. Lanes need the overlapped pipeline; its parser then runs beside them.
-        options = LoadOptions(
-            batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=lanes > 1, lanes=lanes
-        )
         seconds: dict[str, float] = {}
         for source in LOAD_ORDER:
+            loader = make_loader(source, SourceOptions())
+            # Sequential where pnet writes one lane: the floor's driver time must not share the GIL with
+            # a parser running alongside. Lanes need the overlapped pipeline; its parser runs beside them.
+            laned = lanes > 1 and loader.laned
+            options = LoadOptions(
+                batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=laned, lanes=lanes
+            )
             floor.spans.clear()
-            run_load(make_loader(source, SourceOptions()), [dataset.file(root, source)], floor, options)
+            run_load(loader, [dataset.file(root, source)], floor, options)
             seconds[source] = round(floor.write_seconds(), 3)
         return seconds
     finally:
