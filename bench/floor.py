@@ -63,22 +63,10 @@ def bare_statements() -> dict[str, str]:
 
 
 class FloorStore(Neo4jStore):
-    """Notes when each write (a bare statement) is in the driver; reads run as usual."""
+    """Counts the driver time of writes (bare statements) in ``write_seconds``; reads run as usual."""
 
+    write_seconds: float = 0.0
     _bare: dict[str, str] | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.spans: list[tuple[float, float]] = []  # list.append is atomic: lanes append from their threads
-
-    def write_seconds(self) -> float:
-        """The time at least one write was in flight: the union of the spans (lanes overlap theirs)."""
-        total, reach = 0.0, float("-inf")
-        for start, end in sorted(self.spans):
-            if end > reach:
-                total += end - max(start, reach)
-                reach = end
-        return total
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
@@ -91,5 +79,5 @@ class FloorStore(Neo4jStore):
         text = self._bare.get(text, text)
         started = time.perf_counter()
         result = self._query(text, params or {}, write=True)
-        self.spans.append((started, time.perf_counter()))
+        self.write_seconds += time.perf_counter() - started
         return [record.data() for record in result.records]

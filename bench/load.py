@@ -69,27 +69,23 @@ def _empty(inst: Neo4jInstance, batch_size: int, *, wipe: bool) -> None:
 
 
 def floor_neo4j(
-    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, lanes: int, wipe: bool
+    dataset: Dataset, root: Path, inst: Neo4jInstance, batch_size: int, *, wipe: bool
 ) -> dict[str, float]:
-    """Driver seconds of the bare writes per loader, on an emptied database (left loaded), written in the
-    lanes pnet's load writes in: the wall time during which at least one write is in flight."""
+    """Driver seconds of the bare writes per loader, one batch after another, on an emptied database (left
+    loaded). Not in lanes, even where pnet's load writes in them: two lanes of bare ``MERGE``s of the same
+    relationships wait on each other's locks, and took longer than one (BENCHMARKS.md, optimisation 25)."""
     _empty(inst, batch_size, wipe=wipe)
     floor = FloorStore.from_settings(inst.settings(batch_size))
     assert isinstance(floor, FloorStore)
     try:
         floor.init_schema()
+        # Sequential: the floor's driver time must not share the GIL with a parser running alongside.
+        options = LoadOptions(batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=False)
         seconds: dict[str, float] = {}
         for source in LOAD_ORDER:
-            loader = make_loader(source, SourceOptions())
-            # Sequential where pnet writes one lane: the floor's driver time must not share the GIL with
-            # a parser running alongside. Lanes need the overlapped pipeline; its parser runs beside them.
-            laned = lanes > 1 and loader.laned
-            options = LoadOptions(
-                batch_size=batch_size, max_reject_rate=0.5, progress=False, overlap=laned, lanes=lanes
-            )
-            floor.spans.clear()
-            run_load(loader, [dataset.file(root, source)], floor, options)
-            seconds[source] = round(floor.write_seconds(), 3)
+            floor.write_seconds = 0.0
+            run_load(make_loader(source, SourceOptions()), [dataset.file(root, source)], floor, options)
+            seconds[source] = round(floor.write_seconds, 3)
         return seconds
     finally:
         floor.close()
@@ -105,7 +101,7 @@ def load_neo4j(
     floor: bool = True,
     wipe: bool,
 ) -> dict[str, Any]:
-    floors = floor_neo4j(dataset, root, inst, batch_size, lanes=lanes, wipe=wipe) if floor else {}
+    floors = floor_neo4j(dataset, root, inst, batch_size, wipe=wipe) if floor else {}
     # Printed now, so the log keeps them if a later step fails.
     print(f"  neo4j {dataset.name} floor seconds: {floors}", flush=True)
     _empty(inst, batch_size, wipe=wipe)

@@ -10,11 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
 
-from neo4j import Driver
-
-from bench.floor import FloorStore, bare_node_statement, bare_statements
+from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
 from bench.server import KeepAlive, server_ms
 from bench.stats import ratio, summarize
@@ -190,11 +187,3 @@ def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() ->
             time.sleep(0.05)  # let the server's close arrive
     assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
     assert len(set(peers)) == 3  # a new connection each time
-
-
-def test_the_floor_of_writes_in_lanes_is_the_time_one_was_in_flight() -> None:
-    floor = FloorStore(cast(Driver, None))
-    floor.spans.extend([(5.0, 6.0), (0.0, 2.0), (1.0, 3.0), (1.5, 2.5), (6.0, 6.5)])
-    assert floor.write_seconds() == 4.5  # 0-3 and 5-6.5: overlaps once, gaps not at all
-    floor.spans.clear()
-    assert floor.write_seconds() == 0.0
