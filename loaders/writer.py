@@ -110,8 +110,9 @@ class BatchWriter:
             # lane whose batch the reading thread is still filling does not idle the others.
             while sum(entry[1] == lane for entry in self._in_flight) >= self._depth:
                 self._settle_oldest()
+            before = next((e[0] for e in reversed(self._in_flight) if e[1] == lane), None)
             pool = self._pools[lane]
-            future = pool.submit(_write, self._loader, batch, self._store, shaped, self._resolving)
+            future = pool.submit(_write, self._loader, batch, self._store, shaped, self._resolving, before)
         else:
             # The batch before may still be writing (its resolve is done); the one before that may not.
             while len(self._in_flight) > 1:
@@ -194,7 +195,10 @@ def _write(
     store: GraphStore,
     shaped: _Shaped,
     resolving: AbstractContextManager[object],
+    before: Future[_Written] | None = None,
 ) -> _Written:
+    if before is not None and before.exception() is not None:
+        return _Written()  # the load fails with the error of its lane's batch before; this one waits unsent
     with resolving:
         resolved = loader.resolve(batch, store)
     return _send(loader, _ready(loader, resolved, store, shaped), store)

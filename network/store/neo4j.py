@@ -2,10 +2,10 @@
 
 Managed transactions only (``execute_query``), writes as ``UNWIND $rows`` batches, parameters always,
 every statement from the :mod:`~network.store.catalog`. Transient failures are retried by the store
-(:meth:`Neo4jStore._query`), not the driver: its first retry waits a second, tuned for outages, and a
-deadlock between a load's lanes would idle a lane that long. Reads run
-with read routing, so behind a ``neo4j://`` URI a cluster spreads them over its secondaries. One driver
-per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
+(:meth:`Neo4jStore._query`), not the driver: the driver's first retry waits a second, tuned for outages,
+and a deadlock between a load's lanes would idle a lane that long. Reads run with read routing, so behind
+a ``neo4j://`` URI a cluster spreads them over its secondaries. One driver per process, created by
+:meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 from neo4j.exceptions import (
-    DriverError as ClientError,
+    DriverError as ClientSideError,  # the driver's own failures (connection, routing), not the server's
 )
 from neo4j.exceptions import (
     Neo4jError as DriverError,
@@ -145,7 +145,7 @@ class Neo4jStore(GraphStore):
         while True:
             try:
                 return self._driver.execute_query(text, params, database_=self._database, routing_=routing)
-            except (DriverError, ClientError) as exc:
+            except (DriverError, ClientSideError) as exc:
                 wait = delay * random.uniform(0.8, 1.2)  # jitter: two lanes' victims do not meet again
                 if not exc.is_retryable() or time.monotonic() + wait > deadline:
                     raise

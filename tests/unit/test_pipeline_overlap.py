@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -341,14 +342,21 @@ def test_lanes_only_for_a_laned_loader_on_a_store_that_takes_concurrent_writes(t
 
 
 class _FailingLanes(_LanedStore):
+    """Lane 1's first write fails, slowly: the lane's next batch is queued behind it by then."""
+
+    attempts = 0
+
     def upsert_referrals_shaped(self, items: Any) -> Any:
         if threading.current_thread().name.startswith("pnet-load1"):
+            self.attempts += 1
+            time.sleep(0.2)
             raise StoreError("lane 1 lost its server")
         return super().upsert_referrals_shaped(items)
 
 
-def test_a_failed_write_in_one_lane_fails_the_load(tmp_path: Path) -> None:
+def test_a_failed_write_in_one_lane_fails_the_load_and_its_lane_sends_no_more(tmp_path: Path) -> None:
     store = _FailingLanes()
     store.upsert([Practitioner(n, f"P {n}") for n in KNOWN])
     with pytest.raises(StoreError, match="lane 1"):
         run_load(ReferralsLoader(), [_referral_file(tmp_path)], store, LoadOptions(batch_size=2, lanes=2))
+    assert store.attempts == 1
