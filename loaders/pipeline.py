@@ -179,16 +179,16 @@ def _load(
             result = loader.transform(raw)
             if isinstance(result, list):
                 writer.reject(result)
-                lane = -1
             else:
                 lane = zlib.crc32(loader.lane_key(result).encode()) % lanes if lanes > 1 else 0
-                batches[lane].append(result)
-            if lane >= 0 and len(batches[lane]) >= options.batch_size:
-                if first:
-                    settled()
-                    first = False
-                writer.submit(batches[lane], lane)
-                batches[lane] = []
+                batch = batches[lane]
+                batch.append(result)
+                if len(batch) >= options.batch_size:
+                    if first:
+                        settled()
+                        first = False
+                    writer.submit(batch, lane)
+                    batches[lane] = []
             if report.read % 1000 == 0:
                 tick(report.read)
         for lane, batch in enumerate(batches):

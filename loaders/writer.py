@@ -198,7 +198,7 @@ def _write(
     before: Future[_Written] | None = None,
 ) -> _Written:
     if before is not None and before.exception() is not None:
-        return _Written()  # the load fails with the error of its lane's batch before; this one waits unsent
+        return _Written()  # the load fails with its lane's batch before; this one is not sent
     with resolving:
         resolved = loader.resolve(batch, store)
     return _send(loader, _ready(loader, resolved, store, shaped), store)
