@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     load_lanes: int = Field(default=2, ge=1, le=16)
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
-    # How long the driver retries a transient failure; kept under request_timeout_s so an API request
+    # How long the Neo4j store retries a transient failure; kept under request_timeout_s so an API request
     # during an outage ends as STORE_UNAVAILABLE rather than TIMEOUT.
     neo4j_max_retry_time_s: float = Field(default=3.0, ge=0)
 
