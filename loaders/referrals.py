@@ -49,6 +49,7 @@ SKIP_TO = "to NPI not in graph"
 
 _TEN_DIGITS = re.compile(r"^[0-9]{10}$")
 _COUNT = re.compile(r"^[0-9]+$")
+_COUNT_DIGITS = 18  # any count of at most 18 digits fits a 64-bit integer
 # CMS names its files e.g. physician-shared-patient-patterns-2015-days30.txt.
 _WINDOW_IN_NAME = re.compile(r"days?[-_]?([0-9]{2,3})(?![0-9])", re.IGNORECASE)
 _YEAR_IN_NAME = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
@@ -146,7 +147,37 @@ class ReferralsLoader(Loader):
         if len(fields) != len(names):
             reason = "empty row" if not fields else f"expected {len(names)} fields, got {len(fields)}"
             return [Reject(raw.file, raw.line, "row", reason, ",".join(fields))]
+        if ctx.layout is Layout.CMS:
+            quick = _well_formed_cms(raw, ctx, fields)
+            if quick is not None:
+                return quick
         return _map_row(raw, ctx, [f.strip() for f in fields])
+
+
+def _well_formed_cms(raw: RawRow, ctx: FileContext, fields: list[str]) -> Mapped | None:
+    """A CMS row every check of :func:`_map_row` passes, mapped without them; None sends it there.
+
+    Nearly every row of a CMS file is well formed, and there are 100M+ of them: the full check (a reject
+    list, a counts table, a regex per count) was half of the loader's Python time per row. What passes
+    here maps as the full check maps it (a property test holds the two equal).
+    """
+    a, b, pair_s, bene_s, same_s = fields
+    if not (
+        pair_s.isascii()
+        and pair_s.isdigit()
+        and bene_s.isascii()
+        and bene_s.isdigit()
+        and same_s.isascii()
+        and same_s.isdigit()
+    ):
+        return None
+    if max(len(pair_s), len(bene_s), len(same_s)) > _COUNT_DIGITS:
+        return None
+    pair, bene, same_day = int(pair_s), int(bene_s), int(same_s)
+    if bene > pair or same_day > pair or a == b or _npi_problem(a) or _npi_problem(b):
+        return None
+    referral = Referral(a, b, pair, bene, same_day, ctx.window_days, ctx.year, ctx.layout.value)
+    return Mapped(raw.file, raw.line, referral)
 
 
 def _map_row(raw: RawRow, ctx: FileContext, cells: list[str]) -> Mapped | list[Reject]:
@@ -209,6 +240,8 @@ def _count(cell: str) -> tuple[int, str | None]:
     if not cell:
         return 0, "missing count"
     if _COUNT.match(cell):
+        if len(cell.lstrip("0")) > _COUNT_DIGITS:
+            return 0, "count too large"  # Neo4j stores 64-bit integers; int() refuses 4,300+ digits
         return int(cell), None
     if cell.startswith("-") and _COUNT.match(cell[1:]):
         return 0, "negative count"

@@ -182,13 +182,13 @@ class Neo4jStore(GraphStore):
     # -- writes ------------------------------------------------------------------------------------
     def shape(self, record: S) -> Shaped[S]:
         # The statement's row is built here rather than in the write, so a loader can build it off the
-        # thread that waits on the server. One as_dict() serves the hash and the row (Record.digest and
-        # Referral.digest are content_hash of it).
+        # thread that waits on the server. One as_dict() serves a node's hash and row (Record.digest is
+        # content_hash of it); a referral writes its own hash's text, faster than encoding the dict.
         props = record.as_dict()
-        digest = content_hash(props)
         if isinstance(record, Referral):
-            key = record.key
+            key, digest = record.key, record.digest()
             return Shaped(record, key, digest, {"key": key, "hash": digest, "props": _present(props)})
+        digest = content_hash(props)
         row = _node_row(record, digest, props)
         return Shaped(record, row["key"], digest, row)
 

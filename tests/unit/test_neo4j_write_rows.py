@@ -6,6 +6,8 @@ import io
 from types import SimpleNamespace
 from typing import Any, cast
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from neo4j import Driver
 from neo4j._codec.packstream.v1 import Packer  # the driver's own encoder: the wire bytes must not change
 
@@ -20,6 +22,7 @@ from network.model import (
     Record,
     Referral,
     Specialty,
+    content_hash,
 )
 from network.store.links import LINKS, iter_links
 from network.store.neo4j import Neo4jStore, _node_row, _present
@@ -98,3 +101,26 @@ def test_write_parameters_pack_as_lists_with_a_short_repr() -> None:
     Packer(packed).pack(params)
     Packer(plain).pack({"rows": list(rows)})
     assert packed.getvalue() == plain.getvalue()
+
+
+_scalar_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    npis=st.tuples(_scalar_text, _scalar_text),
+    counts=st.tuples(st.integers(), st.none() | st.integers(), st.none() | st.integers()),
+    window=st.none() | st.integers(min_value=0, max_value=999) | st.booleans(),
+    year=st.none() | st.integers(min_value=1900, max_value=2999) | st.floats(allow_nan=False),
+    source=_scalar_text,
+)
+def test_a_referral_digest_is_the_content_hash_of_its_fields(
+    npis: tuple[str, str],
+    counts: tuple[int, int | None, int | None],
+    window: Any,
+    year: Any,
+    source: str,
+) -> None:
+    # Referral.digest writes the encoder's text itself: any field it misses or writes differently fails.
+    ref = Referral(*npis, *counts, window_days=window, year=year, source=source)
+    assert ref.digest() == content_hash(ref.as_dict())

@@ -17,8 +17,10 @@ from loaders.referrals import (
     DOCGRAPH_SOURCE,
     SKIP_FROM,
     SKIP_TO,
+    FileContext,
     Layout,
     ReferralsLoader,
+    _map_row,
     detect_layout,
     make_loader,
 )
@@ -152,6 +154,8 @@ CMS_CASES = [
     (f"{A},{B},10,x,0", "beneficiaries", "count is not a whole number"),
     (f"{A},{B},10,11,0", "beneficiaries", "beneficiaries exceed pair_count"),
     (f"{A},{B},10,5,11", "same_day_count", "same-day count exceeds pair_count"),
+    (f"{A},{B},{'9' * 19},5,1", "pair_count", "count too large"),
+    (f"{A},{B},{'9' * 5000},5,1", "pair_count", "count too large"),
     (f"{A},{B},10,5", "row", "expected 5 fields, got 4"),
     (f"{A},{B},10,5,1,7", "row", "expected 5 fields, got 6"),
     ("", "row", "empty row"),
@@ -297,3 +301,28 @@ def test_garbage_bytes_after_a_valid_first_line_are_accounted(tmp_path: Path, ga
     report = run_load(ReferralsLoader(), [path], _store(A, B), LoadOptions())
     assert report.balanced
     assert report.read >= 1
+
+
+# -- property: the well-formed CMS row's quick mapping is the full check's ------------------------------
+
+_count_cell = st.one_of(
+    st.integers(min_value=0, max_value=10**20).map(str),
+    st.sampled_from(["", "-3", "007", " 12", "12 ", "12\n", "\u0663", "\u00b2", "1_000", "+4", "9" * 19]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.sampled_from([A, B, UNKNOWN, BAD_LUHN, f" {A}", "123"]),
+    b=st.sampled_from([A, B, C, f"{B} "]),
+    counts=st.lists(_count_cell, min_size=3, max_size=3),
+    window=st.sampled_from([None, 30]),
+    year=st.sampled_from([None, 2015]),
+)
+def test_a_cms_row_maps_as_the_full_check_maps_it(
+    a: str, b: str, counts: list[str], window: int | None, year: int | None
+) -> None:
+    ctx = FileContext(Layout.CMS, window, year)
+    raw = RawRow("r.csv", 9, (ctx, [a, b, *counts]))
+    full = _map_row(raw, ctx, [f.strip() for f in [a, b, *counts]])
+    assert ReferralsLoader().transform(raw) == full
