@@ -285,7 +285,7 @@ class Referral:
 
         A referral file holds tens of millions of rows; the encoder's dict walk and key sort were half of
         shaping one for the store (3.0 -> 1.35 us, BENCHMARKS.md, optimisation 26). A test holds the two
-        equal, so a field added here and not below fails it.
+        equal, so a field added to Referral and not written out here fails it.
         """
         j = _json_scalar
         text = (
