@@ -67,6 +67,9 @@ class ParticipationLoader(Loader):
     # which it writes only medical groups: those it remembers (_written_groups), so a batch can be
     # resolved while the one before is still being written.
     resolve_ahead = True
+    # Not laned: a later batch may link a medical group an earlier one wrote, and a group's name is the
+    # first in file order; and lanes gained nothing measurable (the write is Neo4j's own work, and the
+    # networks' dense nodes serialise concurrent writers: BENCHMARKS.md, optimisation 26).
 
     def __init__(self) -> None:
         self._group_names: dict[str, str] = {}  # group org id -> the first name this load gave it
