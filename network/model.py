@@ -121,8 +121,12 @@ _encode_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 def content_hash(props: dict[str, Any]) -> str:
     """A stable digest of a record's content, used to tell *updated* from *unchanged* on upsert."""
-    blob = _ENCODER.encode(props)
-    return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+    return _digest_of(_ENCODER.encode(props))
+
+
+def _digest_of(text: str) -> str:
+    """The digest of a content hash's JSON text (:func:`content_hash`, :meth:`Referral.digest`)."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +298,7 @@ class Referral:
             f'"source":{j(self.source)},"to_npi":{j(self.to_npi)},'
             f'"window_days":{j(self.window_days)},"year":{j(self.year)}}}'
         )
-        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        return _digest_of(text)
 
 
 def _json_scalar(value: object) -> str:
