@@ -60,6 +60,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--lanes", type=int, default=Settings().load_lanes, help="write lanes of NPPES and referrals on Neo4j"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=Settings().load_jobs,
+        help="Neo4j: also load the whole dataset as `pnet load-all` does, this many loads at once (1: not)",
+    )
     parser.add_argument("--requests", type=int, help="timed referral searches per way (default: by mode)")
     parser.add_argument("--no-queries", action="store_true", help="loads only")
     parser.add_argument("--no-load", action="store_true", help="queries on what the last run loaded")
@@ -144,6 +150,7 @@ def run_dataset(
                     inst,
                     args.batch_size,
                     lanes=args.lanes,
+                    jobs=args.jobs,
                     floor=not args.no_floor,
                     wipe=not args.keep_neo4j,
                 )

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.instance import REPO
+from loaders.synth import LOAD_ORDER as SYNTH_ORDER
 
 # Load order of a synthetic region (docs/synth.md): practitioners, then what refers to them.
-LOAD_ORDER = ("nppes", "plans", "participation", "referrals", "counties")
+LOAD_ORDER = tuple(source for source, _ in SYNTH_ORDER)
 
 
 @dataclass(frozen=True)

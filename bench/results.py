@@ -215,6 +215,23 @@ def tables(results: list[dict[str, Any]]) -> str:
                     "",
                 ]
             )
+        whole = load.get("whole")
+        if whole:
+            load_rows.append(
+                [
+                    r["dataset"],
+                    r["store"],
+                    f"**whole load** (`pnet load-all`, {whole['jobs']} at once)"
+                    + ("" if whole.get("same_counts") else " (counts differ!)"),
+                    _fmt(whole.get("read")),
+                    _fmt(whole.get("seconds"), 1),
+                    _fmt(whole.get("rows_per_s"), 0),
+                    _fmt(load.get("floor_rows_per_s"), 0),
+                    _fmt(whole.get("ratio"), 2),
+                    "",
+                    "",
+                ]
+            )
     out += _table(
         [
             "dataset",

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from loaders.csvfile import iter_dict_rows, read_header
 from loaders.errors import UnreadableSource
+from loaders.footprint import Footprint
 from loaders.pipeline import Loader, Mapped, RawRow
 from loaders.registry import SourceOptions
 from loaders.report import Reject
@@ -31,7 +32,7 @@ from network.adequacy.crosswalk import (
     state_fips,
 )
 from network.adequacy.standards import load_standards, parse_designation
-from network.model import County
+from network.model import County, Label
 from network.validate import US_STATES
 
 COUNTY, STATE, DESIGNATION = "COUNTY", "ST", "COUNTY DESIGNATION"
@@ -76,6 +77,7 @@ class Layout:
 
 class CountiesLoader(Loader):
     source = "counties"
+    footprint = Footprint(writes=frozenset({Label.COUNTY}))
 
     def __init__(self, standards_dir: Path | None = None) -> None:
         self._types = {t.casefold(): t for t in load_standards(standards_dir).types}

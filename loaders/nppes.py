@@ -17,6 +17,7 @@ from pathlib import Path
 
 from loaders.csvfile import iter_rows
 from loaders.errors import UnreadableSource
+from loaders.footprint import Footprint
 from loaders.nppes_columns import Columns, NppesRow
 from loaders.nppes_map import SOURCE, Deactivation, RowResult, map_row
 from loaders.pipeline import Loader, Mapped, RawRow, Resolved
@@ -37,6 +38,10 @@ _FILTERED = Practitioner(npi="", name="")
 class NppesLoader(Loader):
     source = SOURCE
     related_order = (Label.LOCATION,)
+    footprint = Footprint(
+        writes=frozenset({Label.PRACTITIONER, Label.ORGANIZATION, Label.LOCATION, Label.SPECIALTY}),
+        reads=frozenset({Label.PRACTITIONER, Label.ORGANIZATION}),  # a deactivation merges into the known
+    )
     # A batch needs only what earlier rows of its own NPIs wrote (a deactivation merges into the known
     # record), and the locations several lanes may share are functions of their address, the same
     # content whoever writes them first.

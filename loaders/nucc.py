@@ -12,10 +12,11 @@ from pathlib import Path
 
 from loaders.csvfile import iter_dict_rows, read_header
 from loaders.errors import UnreadableSource
+from loaders.footprint import Footprint
 from loaders.pipeline import Loader, Mapped, RawRow
 from loaders.registry import SourceOptions
 from loaders.report import Reject
-from network.model import Specialty
+from network.model import Label, Specialty
 from network.specialties import reference
 from network.validate import is_taxonomy_code
 
@@ -29,6 +30,7 @@ NAME_COLUMNS = (DISPLAY_NAME, CLASSIFICATION, SPECIALIZATION)
 
 class NuccLoader(Loader):
     source = "nucc"
+    footprint = Footprint(writes=frozenset({Label.SPECIALTY}))
 
     def harvest(self, path: Path) -> Iterator[RawRow]:
         header = set(read_header(path))

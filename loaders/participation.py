@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.csvfile import iter_dict_rows
+from loaders.footprint import Footprint
 from loaders.nppes_fields import practice_location
 from loaders.pipeline import Loader, Mapped, RawRow, Resolved
 from loaders.registry import SourceOptions
@@ -63,6 +64,10 @@ class _Row(Mapped):
 class ParticipationLoader(Loader):
     source = SOURCE
     related_order = (Label.LOCATION, Label.ORGANIZATION)
+    footprint = Footprint(
+        writes=frozenset({Label.PARTICIPATION, Label.LOCATION, Label.ORGANIZATION, Label.SPECIALTY}),
+        reads=frozenset({Label.PRACTITIONER, Label.NETWORK, Label.ORGANIZATION}),
+    )
     # resolve() reads practitioners and networks, which this load never writes, and organizations, of
     # which it writes only medical groups: those it remembers (_written_groups), so a batch can be
     # resolved while the one before is still being written.

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from loaders.errors import TooManyRejects, UnreadableSource
+from loaders.footprint import Footprint
 from loaders.report import LoadReport, Reject, RejectWriter
 from loaders.writer import BatchWriter
 from network.model import Label, Record, Referral
@@ -72,6 +73,9 @@ class Loader(ABC):
     # once, each an ordered stream of batches of the rows whose lane_key() hashes to it. Off (and on
     # the embedded store), batches are written one after another.
     laned: ClassVar[bool] = False
+    # What the load writes and its resolve() reads (loaders.footprint): loads whose footprints do not
+    # meet may run at once (loaders.schedule). None: it meets every other load.
+    footprint: ClassVar[Footprint | None] = None
 
     @abstractmethod
     def harvest(self, path: Path) -> Iterator[RawRow]:

@@ -26,11 +26,12 @@ from typing import ClassVar
 
 from loaders.csvfile import iter_rows
 from loaders.errors import UnreadableSource
+from loaders.footprint import Footprint
 from loaders.pipeline import Loader, Mapped, RawRow
 from loaders.registry import SourceOptions
 from loaders.report import Reject
 from network.errors import InvalidInput
-from network.model import Referral
+from network.model import Label, Referral, Rel
 from network.validate import npi_problem
 
 CMS_SOURCE = "cms-shared-patient"
@@ -93,6 +94,8 @@ class ReferralsLoader(Loader):
     # Batches link practitioners an earlier load wrote and nothing one another writes; a pair's rows
     # (all its edge keys) share the referring practitioner, and so a lane.
     laned = True
+    # The edges only: the practitioners are read (the write's seeks), never written.
+    footprint = Footprint(writes=frozenset({Rel.REFERS_TO}), reads=frozenset({Label.PRACTITIONER}))
 
     def __init__(self, window_days: int | None = None, year: int | None = None) -> None:
         if window_days is not None and window_days <= 0:

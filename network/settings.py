@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Concurrent write lanes of a load whose batches allow them (NPPES, referrals) on a store that takes
     # concurrent writes (Neo4j): BENCHMARKS.md, optimisation 25. 1 writes one batch after another.
     load_lanes: int = Field(default=2, ge=1, le=16)
+    # Loads of several sources (`pnet load-all`, `pnet demo`) run up to this many at once where they touch
+    # nothing of each other's (loaders.schedule), on a store that takes concurrent writes.
+    load_jobs: int = Field(default=2, ge=1, le=8)
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0)
     neo4j_max_pool_size: int = Field(default=50, ge=1)
     # How long the Neo4j store retries a transient failure; kept under request_timeout_s so an API request

@@ -11,24 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from loaders.pipeline import LoadOptions, run_load
-from loaders.registry import SourceOptions, make_loader
-from loaders.synth import SynthConfig, generate
+from loaders.pipeline import LoadOptions
+from loaders.schedule import Step
+from loaders.synth import LOAD_ORDER, SynthConfig, generate
 from network.errors import PnetError
 from network.settings import Settings
-from pnet_cli.context import console, fail, for_load, open_configured_store, settings_from
-
-# Load order: practitioners first (participation and referrals refer to them), then plans and networks
-# (participation refers to networks), then counties (linked to the locations already there).
-LOAD_ORDER = (
-    ("nppes", "nppes.csv"),
-    ("plans", "plans.csv"),
-    ("participation", "participation.csv"),
-    ("referrals", "referrals.csv"),
-    ("counties", "counties.csv"),
-)
+from pnet_cli.context import console, fail, for_load, settings_from
+from pnet_cli.load import load_steps
 
 
 def demo(
@@ -71,30 +61,22 @@ def demo(
 def load_region(settings: Settings, region: Path, batch_size: int | None = None) -> None:
     """Load every file `pnet synth` wrote, in dependency order, into the configured store."""
     settings = for_load(settings, batch_size=batch_size)
-    store = open_configured_store(settings)
-    table = Table("source", "read", "created", "updated", "unchanged", "rejected", "skipped", "rows/s")
-    try:
-        store.init_schema()
-        for source, name in LOAD_ORDER:
-            report_dir = settings.data_dir / "reports"
-            options = LoadOptions(
+    report_dir = settings.data_dir / "reports"
+    steps = [
+        Step(
+            source,
+            (region / name,),
+            LoadOptions(
                 batch_size=settings.batch_size,
                 lanes=settings.load_lanes,
                 rejects_path=report_dir / f"demo-rejects-{source}.csv",
                 report_path=report_dir / f"demo-load-{source}.json",
                 max_reject_rate=0.5,  # synth plants bad rows on purpose; a small county file has 3 of 11
-            )
-            r = run_load(make_loader(source, SourceOptions()), [region / name], store, options)
-            table.add_row(
-                source,
-                *(f"{n:,}" for n in (r.read, r.created, r.updated, r.unchanged, r.rejected, r.skipped)),
-                f"{r.rows_per_second:,.0f}",
-            )
-    except PnetError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
-    console.print(table)
+            ),
+        )
+        for source, name in LOAD_ORDER
+    ]
+    console.print(load_steps(settings, steps))
     console.print(
         "rejected rows are the ones synth planted on purpose; see the rejects CSVs in "
         f"{settings.data_dir / 'reports'}"

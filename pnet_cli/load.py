@@ -1,4 +1,8 @@
-"""``pnet load SOURCE PATH...``: run one loader into the configured store and account for every row."""
+"""``pnet load SOURCE PATH...``: run one loader into the configured store and account for every row.
+
+``pnet load-all SOURCE=PATH...``: several, in the order given, at once where they touch nothing of each
+other's (``loaders.schedule``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from loaders.errors import LoaderError
 from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SOURCES, SourceOptions, make_loader
 from loaders.report import LoadReport
+from loaders.schedule import Step, run_steps
 from network.errors import PnetError
+from network.settings import Settings
 from pnet_cli.context import (
     console,
     default_report_dir,
@@ -90,6 +96,61 @@ def load(
     console.print(f"report: {options.report_path}")
     if result.rejected:
         console.print(f"rejects: {options.rejects_path}")
+
+
+def load_all(
+    ctx: typer.Context,
+    files: list[str] = typer.Argument(
+        ..., help=f"SOURCE=PATH, in load order; SOURCE one of: {', '.join(SOURCES)}"
+    ),
+    jobs: int | None = typer.Option(
+        None, min=1, max=8, help="loads run at once where independent, on Neo4j [PNET_LOAD_JOBS, or 2]"
+    ),
+    batch_size: int | None = typer.Option(None, min=1, help="rows per write batch [PNET_BATCH_SIZE]"),
+    lanes: int | None = typer.Option(None, min=1, max=16, help="write lanes per load [PNET_LOAD_LANES]"),
+    max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail a load over this reject rate"),
+) -> None:
+    """Load several files in order into the configured store; on Neo4j, loads that touch nothing of each
+    other's (e.g. participation and referrals, once NPPES is in) run at once. Exit 1 when one fails."""
+    settings = for_load(settings_from(ctx), batch_size=batch_size, lanes=lanes)
+    if jobs is not None:
+        settings = settings.model_copy(update={"load_jobs": jobs})
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report_dir = default_report_dir(settings)
+    steps: list[Step] = []
+    for item in files:
+        source, sep, path = item.partition("=")
+        if not sep or source not in SOURCES or not path:
+            fail(f"expected SOURCE=PATH with SOURCE one of {', '.join(SOURCES)}; got {item!r}", code=2)
+        options = LoadOptions(
+            batch_size=settings.batch_size,
+            lanes=settings.load_lanes,
+            max_reject_rate=max_reject_rate,
+            report_path=report_dir / f"load-{source}-{stamp}-{len(steps)}.json",
+            rejects_path=report_dir / f"rejects-{source}-{stamp}-{len(steps)}.csv",
+        )
+        steps.append(Step(source, (Path(path),), options))
+    console.print(load_steps(settings, steps))
+    console.print(f"reports: {report_dir}")
+
+
+def load_steps(settings: Settings, steps: list[Step]) -> Table:
+    """Run the steps on the configured store (schema first); a table of what each load did."""
+    table = Table("source", "read", "created", "updated", "unchanged", "rejected", "skipped", "seconds")
+    started = time.perf_counter()
+    store = open_configured_store(settings)
+    try:
+        store.init_schema()
+        for r in run_steps(steps, store, settings, jobs=settings.load_jobs):
+            counts = (r.read, r.created, r.updated, r.unchanged, r.rejected, r.skipped)
+            table.add_row(r.source, *(f"{n:,}" for n in counts), f"{r.seconds:,.1f}")
+    except PnetError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    at_once = settings.load_jobs if store.concurrent_writes else 1
+    table.caption = f"{len(steps)} loads in {time.perf_counter() - started:,.1f} s, up to {at_once} at once"
+    return table
 
 
 def print_report(report: LoadReport) -> None:

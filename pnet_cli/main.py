@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.command("load")(load.load)
+app.command("load-all")(load.load_all)
 app.command("serve")(serve.serve)
 app.command("synth")(synth.synth)
 app.command("demo")(demo.demo)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.csvfile import iter_dict_rows, read_header
+from loaders.footprint import Footprint
 from loaders.pipeline import Loader, Mapped, RawRow, Resolved
 from loaders.plans.layouts import SOURCE, Facts, Layout, Problem, detect_layout, parse_row
 from loaders.plans.roster import Roster
@@ -33,6 +34,9 @@ _SKIPPED = Organization(id="", name="")  # the primary of a skipped row; resolve
 class PlansLoader(Loader):
     source = SOURCE
     related_order = (Label.ORGANIZATION, Label.NETWORK)
+    footprint = Footprint(
+        writes=frozenset({Label.ORGANIZATION, Label.NETWORK, Label.PLAN}), reads=frozenset({Label.NETWORK})
+    )
 
     def __init__(self) -> None:
         self.roster = Roster()

@@ -8,6 +8,6 @@ See ``docs/synth.md``. :func:`generate` writes ``nppes.csv``, ``plans.csv``, ``p
 from __future__ import annotations
 
 from loaders.synth.config import SynthConfig
-from loaders.synth.generate import FILES, generate
+from loaders.synth.generate import FILES, LOAD_ORDER, generate
 
-__all__ = ["FILES", "SynthConfig", "generate"]
+__all__ = ["FILES", "LOAD_ORDER", "SynthConfig", "generate"]

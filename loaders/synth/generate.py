@@ -26,7 +26,17 @@ from loaders.synth.population import build_population
 from loaders.synth.region import build_region
 from loaders.synth.world import World
 
-FILES = ("nppes.csv", "plans.csv", "participation.csv", "referrals.csv", "counties.csv")
+# Each file with the source that loads it, in load order: practitioners first (participation and referrals
+# refer to them), then plans and networks (participation refers to networks), then counties (linked to
+# the locations already there).
+LOAD_ORDER = (
+    ("nppes", "nppes.csv"),
+    ("plans", "plans.csv"),
+    ("participation", "participation.csv"),
+    ("referrals", "referrals.csv"),
+    ("counties", "counties.csv"),
+)
+FILES = tuple(name for _, name in LOAD_ORDER)
 _RESERVE_NPIS = 4096  # unknown NPIs for bad rows, reused in turn
 
 

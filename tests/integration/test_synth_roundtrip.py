@@ -17,7 +17,7 @@ import pytest
 from loaders.pipeline import LoadOptions, Mapped, run_load
 from loaders.registry import SourceOptions, make_loader
 from loaders.report import LoadReport
-from loaders.synth import SynthConfig, generate
+from loaders.synth import LOAD_ORDER, SynthConfig, generate
 from loaders.synth.config import MULTI_CODE_SHARE, NO_PRIMARY_SWITCH_SHARE, PRIMARY_NOT_FIRST_SHARE
 from loaders.synth.derive import derive, render
 from loaders.synth.nppes_rows import header
@@ -25,13 +25,7 @@ from network.model import Label, Referral
 from network.store import GeoPoint, GraphStore, RankQuery
 
 CONFIG = SynthConfig(seed=1, practitioners=300, referrals=2000)
-ORDER = (
-    ("nppes", "nppes.csv"),
-    ("plans", "plans.csv"),
-    ("participation", "participation.csv"),
-    ("referrals", "referrals.csv"),
-    ("counties", "counties.csv"),
-)
+ORDER = LOAD_ORDER
 
 
 @pytest.fixture(scope="module")
