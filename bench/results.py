@@ -200,38 +200,16 @@ def tables(results: list[dict[str, Any]]) -> str:
                     _fmt(f.get("parse_peak_rss_mib"), 0),
                 ]
             )
-        if load:
-            load_rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    "**all loaders**",
-                    _fmt(load.get("read")),
-                    _fmt(load.get("total_seconds"), 1),
-                    _fmt(load.get("rows_per_s"), 0),
-                    _fmt(load.get("floor_rows_per_s"), 0),
-                    _fmt(load.get("ratio"), 2),
-                    "",
-                    "",
-                ]
-            )
+        # The loads one by one (their sum), then the dataset as `pnet load-all` loads it, when measured.
+        totals = [("**all loaders**", {**load, "seconds": load.get("total_seconds")})] if load else []
         whole = load.get("whole")
         if whole:
-            load_rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    f"**whole load** (`pnet load-all`, {whole['jobs']} at once)"
-                    + ("" if whole.get("same_counts") else " (counts differ!)"),
-                    _fmt(whole.get("read")),
-                    _fmt(whole.get("seconds"), 1),
-                    _fmt(whole.get("rows_per_s"), 0),
-                    _fmt(load.get("floor_rows_per_s"), 0),
-                    _fmt(whole.get("ratio"), 2),
-                    "",
-                    "",
-                ]
-            )
+            differ = "" if whole.get("same_counts") else " (counts differ!)"
+            totals.append((f"**whole load** (`pnet load-all`, {whole['jobs']} at once){differ}", whole))
+        for name, t in totals:
+            figures = [_fmt(t.get("read")), _fmt(t.get("seconds"), 1), _fmt(t.get("rows_per_s"), 0)]
+            floor = [_fmt(load.get("floor_rows_per_s"), 0), _fmt(t.get("ratio"), 2)]
+            load_rows.append([r["dataset"], r["store"], name, *figures, *floor, "", ""])
     out += _table(
         [
             "dataset",

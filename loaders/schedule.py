@@ -5,8 +5,8 @@ loads that read nothing the other writes give the same graph whichever lands fir
 participations need practitioners only, which NPPES wrote before both. :func:`run_steps` starts each
 step once every earlier step it conflicts with (:mod:`loaders.footprint`) has finished, up to ``jobs``
 at a time, each in a process of its own (loaders are Python: two in one process would share its GIL).
-On a store without concurrent writes (the embedded one), or with ``jobs`` 1, steps run one after the
-other in this process, on the store given.
+On a store without concurrent writes (the embedded one), with ``jobs`` 1, or for files under
+:data:`AT_ONCE_MIN_BYTES` in all, steps run one after the other in this process, on the store given.
 
 A failed step stops the schedule: nothing more starts, the steps running finish, and the first error
 is raised. The reports of the steps that finished have reached ``on_report`` by then.
@@ -21,12 +21,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loaders.errors import LoadFailed
 from loaders.footprint import conflicting
 from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SourceOptions, make_loader
 from loaders.report import LoadReport
+from network.errors import PnetError
 from network.settings import Settings
 from network.store import GraphStore, open_store
+
+# Below this much input, loads at once were slower than one by one (BENCHMARKS.md, optimisation 27: the
+# demo region's 8 MB 12.6 s against 11.5 s, S's 17 MB 16.6 against 15.4 s): a process start-up per job,
+# and the two loads' transactions waiting on the same few practitioners' locks. M's 166 MB gained 7%.
+AT_ONCE_MIN_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +57,13 @@ def run_steps(
     *,
     jobs: int = 2,
     on_report: Callable[[LoadReport], None] | None = None,
+    min_bytes: int = AT_ONCE_MIN_BYTES,
 ) -> list[LoadReport]:
     """Run every step; reports in step order. ``settings`` opens each concurrent step's own store."""
     waits = waits_for(steps)
     report = on_report or (lambda r: None)
-    if jobs <= 1 or not store.concurrent_writes or len(steps) <= 1:
+    small = sum(_size(p) for step in steps for p in step.paths) < min_bytes
+    if jobs <= 1 or not store.concurrent_writes or len(steps) <= 1 or small:
         reports = []
         for step in steps:
             reports.append(_run(step, store))
@@ -63,18 +72,32 @@ def run_steps(
     return _run_concurrently(steps, waits, settings, jobs, report)
 
 
+def _size(path: Path) -> int:
+    """Bytes of input under a path (a Plan-Net folder's files); a missing path is the load's error."""
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
 def _run(step: Step, store: GraphStore) -> LoadReport:
     return run_load(make_loader(step.source, step.source_options), step.paths, store, step.options)
 
 
 def _run_alone(settings: Settings, step: Step) -> LoadReport:
     """One step in a process of its own, on a store of its own (no progress line: they would interleave)."""
-    store = open_store(settings)
     try:
-        quiet = dataclasses.replace(step.options, progress=False)
-        return _run(dataclasses.replace(step, options=quiet), store)
-    finally:
-        store.close()
+        store = open_store(settings)
+        try:
+            quiet = dataclasses.replace(step.options, progress=False)
+            return _run(dataclasses.replace(step, options=quiet), store)
+        finally:
+            store.close()
+    except PnetError:
+        raise
+    except Exception as exc:
+        # Only its text crosses back: a driver's error can hold a socket, which does not pickle (the
+        # parent then saw "Bad file descriptor" instead).
+        raise LoadFailed(f"{step.source}: {type(exc).__name__}: {exc}") from None
 
 
 def _run_concurrently(

@@ -20,6 +20,7 @@ from neo4j import Driver, EagerResult, GraphDatabase, RoutingControl
 from neo4j.exceptions import (
     AuthError,
     DatabaseUnavailable,
+    ResultFailedError,
     ServiceUnavailable,
     SessionExpired,
 )
@@ -123,6 +124,8 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
         except DriverError as exc:
             raise StoreError(f"Neo4j error: {exc}") from exc
+        except ClientSideError as exc:  # e.g. a result that failed while streaming, when not transient
+            raise StoreError(f"Neo4j driver error: {exc}") from exc
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
@@ -147,7 +150,7 @@ class Neo4jStore(GraphStore):
                 return self._driver.execute_query(text, params, database_=self._database, routing_=routing)
             except (DriverError, ClientSideError) as exc:
                 wait = delay * random.uniform(0.8, 1.2)  # jitter: two lanes' victims do not meet again
-                if not exc.is_retryable() or time.monotonic() + wait > deadline:
+                if not _transient(exc) or time.monotonic() + wait > deadline:
                     raise
             time.sleep(wait)
             delay = min(delay * 2, MAX_RETRY_DELAY_S)
@@ -388,6 +391,16 @@ class _Rows(list[Any]):
 
     def __repr__(self) -> str:
         return f"<{len(self)} rows>"
+
+
+def _transient(exc: DriverError | ClientSideError) -> bool:
+    """Whether trying the transaction again may succeed. A server failure met while the result streams
+    (an outdated read beside a concurrent writer, seen with `pnet load-all`) reaches the transaction
+    function as a ResultFailedError, which is never retryable itself: its cause says."""
+    cause = exc.__cause__
+    if isinstance(exc, ResultFailedError) and isinstance(cause, DriverError | ClientSideError):
+        return cause.is_retryable()
+    return exc.is_retryable()
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:

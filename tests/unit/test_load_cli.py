@@ -22,6 +22,15 @@ NUCC = [CODE, GROUPING, CLASSIFICATION]  # what the loader needs of the taxonomy
 CODES = ["207Q00000X", "207R00000X", "207RC0000X", "207RG0100X", "207V00000X", "208000000X", "208D00000X"]
 
 
+def _nucc_file(folder: Path) -> Path:
+    path = folder / "nucc.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(NUCC)
+        out.writerows([code, "Physicians", f"Class {code}"] for code in CODES)
+    return path
+
+
 class Recording(MemoryStore):
     def __init__(self) -> None:
         super().__init__()
@@ -45,11 +54,7 @@ class Recording(MemoryStore):
 def test_the_batch_size_sizes_the_pipeline_and_the_store_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str], expected: int
 ) -> None:
-    path = tmp_path / "nucc.csv"
-    with path.open("w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(NUCC)
-        out.writerows([code, "Physicians", f"Class {code}"] for code in CODES)
+    path = _nucc_file(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     opened: list[Settings] = []
@@ -98,3 +103,32 @@ def test_the_lanes_reach_the_load(
     )
     assert result.exit_code == 0, result.output
     assert seen == [expected]
+
+
+@pytest.mark.parametrize("item", ["nppes", "nppes=", "nope=x.csv", "=x.csv"])
+def test_load_all_names_a_bad_step(tmp_path: Path, item: str) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "pnet"), "load-all", item])
+    assert result.exit_code == 2, result.output
+    assert "SOURCE=PATH" in result.output and repr(item) in result.output
+
+
+def test_load_all_runs_the_steps_in_order_with_the_jobs_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nucc = _nucc_file(tmp_path)
+    seen: list[tuple[list[str], int]] = []
+    real_run_steps = load_cli.run_steps
+
+    def run_steps(steps: Any, store: Any, settings: Settings, **kwargs: Any) -> Any:
+        seen.append(([s.source for s in steps], kwargs["jobs"]))
+        return real_run_steps(steps, store, settings, **kwargs)
+
+    monkeypatch.setattr(load_cli, "run_steps", run_steps)
+    store = Recording()
+    monkeypatch.setattr(load_cli, "open_configured_store", lambda settings: store)
+    argv = ["--data-dir", str(tmp_path / "pnet"), "load-all", f"nucc={nucc}", f"nucc={nucc}", "--jobs", "3"]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert seen == [(["nucc", "nucc"], 3)]
+    assert "2 loads in" in result.output and f"{len(CODES)}" in result.output
+    assert len(store.batches) == 2  # loaded, then found unchanged

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 from neo4j import Driver
-from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
+from neo4j.exceptions import ClientError, ResultFailedError, ServiceUnavailable, TransientError
 
 from network.errors import StoreError, StoreUnavailable
 from network.model import Location
@@ -78,5 +78,31 @@ def test_a_failure_that_is_not_transient_is_not_retried(sleeps: list[float]) -> 
     error._neo4j_code = "Neo.ClientError.Statement.SyntaxError"  # type: ignore[attr-defined]
     driver = _Flaky(1, error)
     with pytest.raises(StoreError):
+        _store(driver, retry_s=30).upsert([Location(id="L1")])
+    assert (driver.calls, sleeps) == (1, [])
+
+
+def _failed_while_streaming(cause: Exception) -> ResultFailedError:
+    # What a transaction function meets when the server fails a statement while its result streams.
+    error = ResultFailedError(None, "The result has failed.")
+    error.__cause__ = cause
+    return error
+
+
+def test_a_transient_failure_met_while_the_result_streams_is_retried(sleeps: list[float]) -> None:
+    outdated = TransientError("The transaction read outdated data")
+    outdated._neo4j_code = "Neo.TransientError.Transaction.Outdated"  # type: ignore[attr-defined]
+    driver = _Flaky(2, _failed_while_streaming(outdated))
+    assert _store(driver, retry_s=30).upsert([Location(id="L1")]).created == 1
+    assert (driver.calls, len(sleeps)) == (3, 2)
+
+
+def test_a_failure_met_while_the_result_streams_is_a_store_error_when_not_transient(
+    sleeps: list[float],
+) -> None:
+    error = ClientError("Invalid input 'RETURN'")
+    error._neo4j_code = "Neo.ClientError.Statement.SyntaxError"  # type: ignore[attr-defined]
+    driver = _Flaky(1, _failed_while_streaming(error))
+    with pytest.raises(StoreError, match="Neo4j driver error"):
         _store(driver, retry_s=30).upsert([Location(id="L1")])
     assert (driver.calls, sleeps) == (1, [])
