@@ -205,7 +205,7 @@ def tables(results: list[dict[str, Any]]) -> str:
         whole = load.get("whole")
         if whole:
             differ = "" if whole.get("same_counts") else " (counts differ!)"
-            totals.append((f"**whole load** (`pnet load-all`, {whole['jobs']} at once){differ}", whole))
+            totals.append((f"**whole load** (`pnet load-all --jobs {whole['jobs']}`){differ}", whole))
         for name, t in totals:
             figures = [_fmt(t.get("read")), _fmt(t.get("seconds"), 1), _fmt(t.get("rows_per_s"), 0)]
             floor = [_fmt(load.get("floor_rows_per_s"), 0), _fmt(t.get("ratio"), 2)]
