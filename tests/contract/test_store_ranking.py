@@ -286,7 +286,12 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
     # planner seeks the point index before it filters on the way chosen (4,304 rows read for nothing per
     # named search before the radius of nothing); a graph this small may filter first, so this checks
     # the outcome, whatever the plan.
-    assert rows["NodeIndexSeek"] > 0 and rows["NodeIndexSeekByRange"] == 0, rows
+    # The operator's name varies with the plan the statistics of the moment give (a CI run once had no
+    # NodeIndexSeek at all): any seek of a non-unique index other than the point index's range counts.
+    seeks = sum(
+        n for op, n in rows.items() if "IndexSeek" in op and "ByRange" not in op and "Unique" not in op
+    )
+    assert seeks > 0 and rows.get("NodeIndexSeekByRange", 0) == 0, rows
     by_space = _profiled_rows(neo4j_store, search_params(ReferralAsk(pcp, plan.id, None, query), 40.2))
     assert by_space["NodeIndexSeekByRange"] > 0, by_space
     for missing in (
@@ -294,7 +299,10 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
         ReferralAsk("1999999999", plan.id, None, query),
     ):
         rows = _profiled_rows(neo4j_store, search_params(missing, 40.2))
-        assert rows["NodeIndexSeekByRange"] == 0 and rows["Expand(All) AT_LOCATION"] == 0, (missing, rows)
+        assert rows.get("NodeIndexSeekByRange", 0) == rows.get("Expand(All) AT_LOCATION", 0) == 0, (
+            missing,
+            rows,
+        )
 
 
 @pytest.mark.neo4j
