@@ -62,14 +62,20 @@ def run_steps(
     """Run every step; reports in step order. ``settings`` opens each concurrent step's own store."""
     waits = waits_for(steps)
     report = on_report or (lambda r: None)
-    small = sum(_size(p) for step in steps for p in step.paths) < min_bytes
-    if jobs <= 1 or not store.concurrent_writes or len(steps) <= 1 or small:
+    jobs = jobs_for(steps, store, jobs, min_bytes)
+    if jobs == 1:
         reports = []
         for step in steps:
             reports.append(_run(step, store))
             report(reports[-1])
         return reports
     return _run_concurrently(steps, waits, settings, jobs, report)
+
+
+def jobs_for(steps: Sequence[Step], store: GraphStore, jobs: int, min_bytes: int = AT_ONCE_MIN_BYTES) -> int:
+    """How many of the steps may run at once on this store: 1 means one by one, in this process."""
+    small = sum(_size(p) for step in steps for p in step.paths) < min_bytes
+    return 1 if not store.concurrent_writes or len(steps) <= 1 or small else max(1, jobs)
 
 
 def _size(path: Path) -> int:

@@ -16,7 +16,7 @@ from loaders.errors import LoaderError
 from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SOURCES, SourceOptions, make_loader
 from loaders.report import LoadReport
-from loaders.schedule import Step, run_steps
+from loaders.schedule import Step, jobs_for, run_steps
 from network.errors import PnetError
 from network.settings import Settings
 from pnet_cli.context import (
@@ -148,8 +148,9 @@ def load_steps(settings: Settings, steps: list[Step]) -> Table:
         fail(str(exc))
     finally:
         store.close()
-    at_once = settings.load_jobs if store.concurrent_writes else 1
-    table.caption = f"{len(steps)} loads in {time.perf_counter() - started:,.1f} s, up to {at_once} at once"
+    jobs = jobs_for(steps, store, settings.load_jobs)
+    how = "one by one" if jobs == 1 else f"up to {jobs} at once"
+    table.caption = f"{len(steps)} loads in {time.perf_counter() - started:,.1f} s, {how}"
     return table
 
 

@@ -17,7 +17,7 @@ from loaders.footprint import Footprint, Part, conflicting
 from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SourceOptions, make_loader
 from loaders.report import LoadReport
-from loaders.schedule import Step, run_steps, waits_for
+from loaders.schedule import Step, jobs_for, run_steps, waits_for
 from loaders.synth import LOAD_ORDER, SynthConfig, generate
 from network.model import Label, Record, Referral, Rel
 from network.settings import Settings
@@ -157,6 +157,14 @@ def test_a_failing_step_stops_the_schedule(region: Path, tmp_path: Path) -> None
 
 class TakesConcurrentWrites(MemoryStore):
     concurrent_writes = True
+
+
+def test_loads_run_at_once_only_on_a_store_that_takes_it_and_for_enough_input(region: Path) -> None:
+    steps = _steps(region)
+    assert jobs_for(steps, TakesConcurrentWrites(), 3, min_bytes=0) == 3
+    assert jobs_for(steps, MemoryStore(), 3, min_bytes=0) == 1  # one graph, in this process
+    assert jobs_for(steps, TakesConcurrentWrites(), 3) == 1  # a small region: under AT_ONCE_MIN_BYTES
+    assert jobs_for(steps[:1], TakesConcurrentWrites(), 3, min_bytes=0) == 1
 
 
 def test_small_inputs_load_one_by_one_in_this_process(region: Path) -> None:
