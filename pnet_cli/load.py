@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from loaders.errors import LoaderError
-from loaders.pipeline import LoadOptions, run_load
+from loaders.pipeline import Loader, LoadOptions, run_load
 from loaders.registry import SOURCES, SourceOptions, make_loader
 from loaders.report import LoadReport
 from loaders.schedule import Step, jobs_for, run_steps
@@ -28,14 +28,26 @@ from pnet_cli.context import (
     settings_from,
 )
 
+# The options a source takes, shared by `pnet load` and `pnet load-all` (which gives them to every load).
+STATES = typer.Option(None, help="nppes: comma-separated practice states to keep")
+WINDOW_DAYS = typer.Option(None, help="referrals (CMS shared patient): window in days")
+YEAR = typer.Option(None, help="referrals: data year")
+OPTION = typer.Option(
+    [],
+    "--option",
+    "-o",
+    help="source-specific KEY=VALUE, repeatable: plannet default_plan_type=hmo|ppo|epo|pos "
+    "(for InsurancePlans naming no design); counties standards=DIR",
+)
+
 
 def load(
     ctx: typer.Context,
     source: str = typer.Argument(..., help=f"one of: {', '.join(SOURCES)}"),
     paths: list[Path] = typer.Argument(..., help="files (or, for plannet, folders)"),
-    states: str | None = typer.Option(None, help="nppes: comma-separated practice states to keep"),
-    window_days: int | None = typer.Option(None, help="referrals (CMS shared patient): window in days"),
-    year: int | None = typer.Option(None, help="referrals: data year"),
+    states: str | None = STATES,
+    window_days: int | None = WINDOW_DAYS,
+    year: int | None = YEAR,
     batch_size: int | None = typer.Option(
         None, min=1, help="rows per write batch [PNET_BATCH_SIZE, or the settings' default]"
     ),
@@ -49,13 +61,7 @@ def load(
     report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),
     rejects: Path | None = typer.Option(None, help="rejects CSV path [data dir/reports]"),
     progress: bool | None = typer.Option(None, "--progress/--no-progress", help="[on a terminal]"),
-    option: list[str] = typer.Option(
-        [],
-        "--option",
-        "-o",
-        help="source-specific KEY=VALUE, repeatable: plannet default_plan_type=hmo|ppo|epo|pos "
-        "(for InsurancePlans naming no design); counties standards=DIR",
-    ),
+    option: list[str] = OPTION,
 ) -> None:
     """Load a source file into the configured store. Exit 1 when unreadable or over the reject rate."""
     settings = for_load(settings_from(ctx), batch_size=batch_size, lanes=lanes)
@@ -69,22 +75,7 @@ def load(
         rejects_path=rejects or report_dir / f"rejects-{source}-{stamp}.csv",
         progress=progress,
     )
-    extra: dict[str, str] = {}
-    for item in option:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            fail(f"--option takes KEY=VALUE, got {item!r}", code=2)
-        extra[key.strip()] = value.strip()
-    source_options = SourceOptions(
-        states=frozenset(s.strip().upper() for s in states.split(",")) if states else None,
-        window_days=window_days,
-        year=year,
-        extra=extra,
-    )
-    try:
-        loader = make_loader(source, source_options)
-    except PnetError as exc:
-        fail(str(exc), code=2)
+    loader = make_loader_or_exit(source, source_options(states, window_days, year, option))
     store = open_configured_store(settings)
     try:
         result = run_load(loader, paths, store, options)
@@ -98,11 +89,40 @@ def load(
         console.print(f"rejects: {options.rejects_path}")
 
 
+def source_options(
+    states: str | None, window_days: int | None, year: int | None, option: list[str]
+) -> SourceOptions:
+    extra: dict[str, str] = {}
+    for item in option:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--option takes KEY=VALUE, got {item!r}", code=2)
+        extra[key.strip()] = value.strip()
+    return SourceOptions(
+        states=frozenset(s.strip().upper() for s in states.split(",")) if states else None,
+        window_days=window_days,
+        year=year,
+        extra=extra,
+    )
+
+
+def make_loader_or_exit(source: str, options: SourceOptions) -> Loader:
+    """The source's loader; exit 2 when the options are wrong for it."""
+    try:
+        return make_loader(source, options)
+    except PnetError as exc:
+        fail(str(exc), code=2)
+
+
 def load_all(
     ctx: typer.Context,
     files: list[str] = typer.Argument(
         ..., help=f"SOURCE=PATH, in load order; SOURCE one of: {', '.join(SOURCES)}"
     ),
+    states: str | None = STATES,
+    window_days: int | None = WINDOW_DAYS,
+    year: int | None = YEAR,
+    option: list[str] = OPTION,
     jobs: int | None = typer.Option(
         None, min=1, max=8, help="loads run at once where independent, on Neo4j [PNET_LOAD_JOBS, or 2]"
     ),
@@ -111,17 +131,20 @@ def load_all(
     max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail a load over this reject rate"),
 ) -> None:
     """Load several files in order into the configured store; on Neo4j, loads that touch nothing of each
-    other's (e.g. participation and referrals, once NPPES is in) run at once. Exit 1 when one fails."""
+    other's (e.g. participation and referrals, once NPPES is in) run at once. Exit 1 when one fails.
+    The source options go to every load (each takes those of its source)."""
     settings = for_load(settings_from(ctx), batch_size=batch_size, lanes=lanes)
     if jobs is not None:
         settings = settings.model_copy(update={"load_jobs": jobs})
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report_dir = default_report_dir(settings)
+    given = source_options(states, window_days, year, option)
     steps: list[Step] = []
     for item in files:
         source, sep, path = item.partition("=")
         if not sep or source not in SOURCES or not path:
             fail(f"expected SOURCE=PATH with SOURCE one of {', '.join(SOURCES)}; got {item!r}", code=2)
+        make_loader_or_exit(source, given)
         options = LoadOptions(
             batch_size=settings.batch_size,
             lanes=settings.load_lanes,
@@ -129,7 +152,7 @@ def load_all(
             report_path=report_dir / f"load-{source}-{stamp}-{len(steps)}.json",
             rejects_path=report_dir / f"rejects-{source}-{stamp}-{len(steps)}.csv",
         )
-        steps.append(Step(source, (Path(path),), options))
+        steps.append(Step(source, (Path(path),), options, given))
     console.print(load_steps(settings, steps))
     console.print(f"reports: {report_dir}")
 

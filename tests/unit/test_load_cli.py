@@ -132,3 +132,34 @@ def test_load_all_runs_the_steps_in_order_with_the_jobs_asked(
     assert seen == [(["nucc", "nucc"], 3)]
     assert "2 loads in" in result.output and f"{len(CODES)}" in result.output
     assert len(store.batches) == 2  # loaded, then found unchanged
+
+
+def test_load_all_gives_the_source_options_to_every_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nucc = _nucc_file(tmp_path)
+    seen: list[Any] = []
+    real_run_steps = load_cli.run_steps
+
+    def run_steps(steps: Any, store: Any, settings: Settings, **kwargs: Any) -> Any:
+        seen.extend(s.source_options for s in steps)
+        return real_run_steps(steps, store, settings, **kwargs)
+
+    monkeypatch.setattr(load_cli, "run_steps", run_steps)
+    monkeypatch.setattr(load_cli, "open_configured_store", lambda settings: MemoryStore())
+    argv = [
+        "--data-dir",
+        str(tmp_path / "pnet"),
+        "load-all",
+        f"nucc={nucc}",
+        "--states",
+        "ct,ma",
+        "--year",
+        "2015",
+    ]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert [(o.states, o.year) for o in seen] == [(frozenset({"CT", "MA"}), 2015)]
+    # Options a source refuses end the command before anything loads.
+    bad = CliRunner().invoke(app, [*argv[:4], "referrals=x.csv", "--window-days", "0"])
+    assert bad.exit_code == 2 and "--window-days" in bad.output
