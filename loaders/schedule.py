@@ -60,7 +60,6 @@ def run_steps(
     min_bytes: int = AT_ONCE_MIN_BYTES,
 ) -> list[LoadReport]:
     """Run every step; reports in step order. ``settings`` opens each concurrent step's own store."""
-    waits = waits_for(steps)
     report = on_report or (lambda r: None)
     jobs = jobs_for(steps, store, jobs, min_bytes)
     if jobs == 1:
@@ -69,7 +68,7 @@ def run_steps(
             reports.append(_run(step, store))
             report(reports[-1])
         return reports
-    return _run_concurrently(steps, waits, settings, jobs, report)
+    return _run_concurrently(steps, waits_for(steps), settings, jobs, report)
 
 
 def jobs_for(steps: Sequence[Step], store: GraphStore, jobs: int, min_bytes: int = AT_ONCE_MIN_BYTES) -> int:
