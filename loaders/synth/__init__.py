@@ -7,7 +7,7 @@ See ``docs/synth.md``. :func:`generate` writes ``nppes.csv``, ``plans.csv``, ``p
 
 from __future__ import annotations
 
-from loaders.synth.config import SynthConfig
-from loaders.synth.generate import FILES, LOAD_ORDER, generate
+from loaders.synth.config import FILES, LOAD_ORDER, SynthConfig
+from loaders.synth.generate import generate
 
 __all__ = ["FILES", "LOAD_ORDER", "SynthConfig", "generate"]

@@ -67,3 +67,16 @@ class SynthConfig:
             raise InvalidInput("--as-of must be an ISO date (YYYY-MM-DD)", field="as_of")
         if self.payers is not None and self.payers not in (2, 3):
             raise InvalidInput("--payers must be 2 or 3", field="payers")
+
+
+# Each file with the source that loads it, in load order: practitioners first (participation and referrals
+# refer to them), then plans and networks (participation refers to networks), then counties (linked to
+# the locations already there).
+LOAD_ORDER = (
+    ("nppes", "nppes.csv"),
+    ("plans", "plans.csv"),
+    ("participation", "participation.csv"),
+    ("referrals", "referrals.csv"),
+    ("counties", "counties.csv"),
+)
+FILES = tuple(name for _, name in LOAD_ORDER)

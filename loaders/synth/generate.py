@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from loaders.synth.addresses import build_sites
-from loaders.synth.config import SynthConfig
+from loaders.synth.config import FILES, SynthConfig
 from loaders.synth.counties import write_counties
 from loaders.synth.edges import write_referrals
 from loaders.synth.manifest import demo_example, manifest
@@ -26,17 +26,6 @@ from loaders.synth.population import build_population
 from loaders.synth.region import build_region
 from loaders.synth.world import World
 
-# Each file with the source that loads it, in load order: practitioners first (participation and referrals
-# refer to them), then plans and networks (participation refers to networks), then counties (linked to
-# the locations already there).
-LOAD_ORDER = (
-    ("nppes", "nppes.csv"),
-    ("plans", "plans.csv"),
-    ("participation", "participation.csv"),
-    ("referrals", "referrals.csv"),
-    ("counties", "counties.csv"),
-)
-FILES = tuple(name for _, name in LOAD_ORDER)
 _RESERVE_NPIS = 4096  # unknown NPIs for bad rows, reused in turn
 
 

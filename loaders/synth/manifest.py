@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+from loaders.synth.config import FILES
 from loaders.synth.mix import practitioner_mix
 from loaders.synth.participation import Contracts
 from loaders.synth.plans import Roster
@@ -109,6 +110,6 @@ def manifest(world: World, roster: Roster, contracts: Contracts, example: dict[s
             "zip_codes": len(world.region.zips),
         },
         "files": {name: s.as_dict() for name, s in world.stats.items()},
-        "load_order": ["nppes.csv", "plans.csv", "participation.csv", "referrals.csv", "counties.csv"],
+        "load_order": list(FILES),
         "example": example,
     }
