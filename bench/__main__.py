@@ -109,9 +109,11 @@ def query_figures(
         as_of = str(requests[0].as_of)
         referral = referral_bench(store, store_name, requests, cfg["warmup"], serve, (8, 32), driver)
         console.print(f"  {store_name} {dataset.name} referralOptions: {referral}")
+        page = referral_bench(store, store_name, requests, cfg["warmup"], serve, (8, 32), driver, count=False)
+        console.print(f"  {store_name} {dataset.name} referralOptions without totalCount: {page}")
         lookup = lookup_bench(store, store_name, folder, as_of, cfg["lookups"], cfg["warmup"], serve, driver)
         console.print(f"  {store_name} {dataset.name} lookups: {lookup}")
-        return {"referral": referral, "lookup": lookup}
+        return {"referral": referral, "referral_page": page, "lookup": lookup}
     finally:
         if driver is not None:
             driver.close()

@@ -12,6 +12,11 @@ the same requests through ``httpx.Client`` (``http_1_httpx``: what that client a
 (a'), (c) and (c') are interleaved request by request, so their ratios are not moved by when each ran.
 The embedded store has no (a). Agreement: the page of specialists and the total of (a), (a'), (b), (c)
 and (c') must be identical.
+
+Each runs twice: the query with ``totalCount`` (the whole radius is read to count it), then the page
+without it, as an app paging through results asks: a search by distance then ranks within 1 mile first,
+then 4, 16, ... (``network.store.ranking.windows``), and (a) and (a') replay every statement the store
+ran for it, in order; the totals are not compared then (there are none).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from bench.server import Answer, KeepAlive, concurrent, sequential, serving
 from bench.stats import ratio, summarize
 from bench.workload import (
     PROVIDER_QUERY,
+    REFERRAL_PAGE_QUERY,
     REFERRAL_QUERY,
     lookup_npis,
     referral_variables,
@@ -38,30 +44,33 @@ from network.services import ReferralOptions, ReferralRequest, referral_options
 from network.store import GraphStore
 from network.store.catalog import Statement, cypher
 from network.store.neo4j import Neo4jStore, rank_params
-from network.store.ranking import prefilter_miles
-from network.store.rows import ReferralAsk, ReferralFound
+from network.store.rows import DISTANCE_TOLERANCE_MILES, ReferralAsk, ReferralFound
 
 FIRST = 20
 
 
 class SpyStore(Neo4jStore):
-    """The Neo4j store, remembering the parameters of its last ranking statement (for the raw floor) and
-    the ranking-only parameters of the same search (the context it read, given instead)."""
+    """The Neo4j store, remembering the parameters of its last search's ranking statements (one per
+    window: for the raw floor) and their ranking-only parameters (the context it read, given instead)."""
 
-    last_rank_params: dict[str, Any] | None = None
-    last_ranking_only: dict[str, Any] | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rank_calls: list[dict[str, Any]] = []
+        self.ranking_only: list[dict[str, Any]] = []
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
-        if statement is Statement.RANK_SPECIALISTS:
-            self.last_rank_params = params
+        if statement is Statement.RANK_SPECIALISTS and params is not None:
+            self.rank_calls.append(params)
         return super()._run(statement, params, write=write)
 
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:
+        self.rank_calls = []
         found = super().referral_search(ask)
         query = ask.ranking(found.context)
-        self.last_ranking_only = rank_params(query, prefilter_miles(query))
+        windows = [params["window"] - DISTANCE_TOLERANCE_MILES for params in self.rank_calls]
+        self.ranking_only = [rank_params(query, window) for window in windows]
         return found
 
 
@@ -82,6 +91,11 @@ def _raw_page(rows: list[Any]) -> tuple[list[str], int]:
     """The page (a) answers: its rows come ranked (no cursor, so no window rows), plus one to spare;
     an empty page is one row of nulls carrying the total."""
     return [r["npi"] for r in rows[:FIRST] if r["npi"] is not None], (rows[0]["total"] if rows else 0)
+
+
+def _agree(page: tuple[list[str], int | None], answer: tuple[Any, ...], count: bool) -> bool:
+    """The same specialists as the store call's answer, and the same total when one was asked for."""
+    return page[0] == answer[0] and (not count or page[1] == answer[1])
 
 
 def search_class(req: ReferralRequest) -> str:
@@ -107,9 +121,9 @@ def _check_provider(body: dict[str, Any]) -> None:
         raise AssertionError(f"provider lookup failed: {body}")
 
 
-def _http_page(body: dict[str, Any]) -> tuple[list[str], int]:
+def _http_page(body: dict[str, Any]) -> tuple[list[str], int | None]:
     result = body["data"]["referralOptions"]
-    return [e["node"]["specialist"]["npi"] for e in result["edges"]], int(result["totalCount"])
+    return [e["node"]["specialist"]["npi"] for e in result["edges"]], result.get("totalCount")
 
 
 def referral_bench(
@@ -121,16 +135,19 @@ def referral_bench(
     concurrency: tuple[int, ...],
     driver: Driver | None,
     database: str = "neo4j",
+    count: bool = True,
 ) -> dict[str, Any]:
+    """The ways, with ``totalCount`` asked for (``count``) or without (a page ranked in windows: the raw
+    floor then replays every window's statement the store ran, in order)."""
     out: dict[str, Any] = {}
 
     def store_call(req: ReferralRequest) -> Callable[[], Any]:
         def call() -> Any:
-            result = referral_options(store, req, first=FIRST)
+            result = referral_options(store, req, first=FIRST, count_total=count)
             if not isinstance(result, ReferralOptions):
                 raise AssertionError(f"store call failed: {result}")
             spy = store if isinstance(store, SpyStore) else None
-            params = (spy.last_rank_params, spy.last_ranking_only) if spy is not None else None
+            params = (spy.rank_calls, spy.ranking_only) if spy is not None else None
             return [o.npi for o in result.options], result.total_count, params
 
         return call
@@ -139,7 +156,8 @@ def referral_bench(
     out["store"] = summarize(times)
     timed_requests = requests[warmup:]
     data_dir, env = serve
-    bodies = [{"query": REFERRAL_QUERY, "variables": referral_variables(r, FIRST)} for r in requests]
+    text = REFERRAL_QUERY if count else REFERRAL_PAGE_QUERY
+    bodies = [{"query": text, "variables": referral_variables(r, FIRST)} for r in requests]
     with (
         serving(store_name, data_dir, env) as url,
         KeepAlive(url) as client,
@@ -164,13 +182,15 @@ def referral_bench(
             lambda j: httpx_call(bodies[warmup + j]),
         ]
         if driver is not None:
-            text = cypher(Statement.RANK_SPECIALISTS)
+            statement = cypher(Statement.RANK_SPECIALISTS)
 
-            def raw_call(params: dict[str, Any]) -> Callable[[], Any]:
+            def raw_call(windows: list[dict[str, Any]]) -> Callable[[], Any]:
                 def call() -> Any:
-                    return driver.execute_query(
-                        text, params, database_=database, routing_=RoutingControl.READ
-                    ).records
+                    for params in windows:
+                        records = driver.execute_query(
+                            statement, params, database_=database, routing_=RoutingControl.READ
+                        ).records
+                    return records
 
                 return call
 
@@ -203,12 +223,13 @@ def referral_bench(
             out["raw_by_class"] = _by_class(timed_requests, raw_times)
             for key, recs in (("raw_agrees_with_store", raw_records), ("ranking_only_agrees", rank_records)):
                 pages = [_raw_page(r) for r in recs]
-                out[key] = sum(raw == (a[0], a[1]) for raw, a in zip(pages, store_answers, strict=True))
+                out[key] = sum(_agree(raw, a, count) for raw, a in zip(pages, store_answers, strict=True))
+            out["raw_statements_mean"] = round(sum(len(a[2][0]) for a in store_answers) / max(1, n_timed), 2)
         for clients in concurrency:
             times, seconds, errors = concurrent(url, bodies[warmup:], clients, _check_referral)
             out[f"http_{clients}"] = {**summarize(times, seconds), "errors": errors}
     for key, answers in (("http_agrees_with_store", http_answers), ("httpx_agrees", httpx_answers)):
-        out[key] = sum(_http_page(h) == (a[0], a[1]) for h, a in zip(answers, store_answers, strict=True))
+        out[key] = sum(_agree(_http_page(h), a, count) for h, a in zip(answers, store_answers, strict=True))
     n = len(timed_requests)
     out["requests"] = n
     agreements = ("http_agrees_with_store", "httpx_agrees", "raw_agrees_with_store", "ranking_only_agrees")

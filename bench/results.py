@@ -226,68 +226,18 @@ def tables(results: list[dict[str, Any]]) -> str:
         load_rows,
     )
     out += _offline_table(results)
-    out += ["", "### referralOptions (first=20; latency ms)", ""]
-    ref_rows: list[list[str]] = []
-    for r in runs:
-        ref = r.get("referral") or {}
-        if not ref:
-            continue
-        for way in (
-            "raw",
-            "raw_ranking_only",
-            "store",
-            "http_1",
-            "http_1_server",
-            "http_1_httpx",
-            "http_8",
-            "http_32",
-        ):
-            s = ref.get(way)
-            if not s:
-                continue
-            ref_rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    way,
-                    _fmt(s.get("n")),
-                    _fmt(s.get("p50_ms"), 2),
-                    _fmt(s.get("p95_ms"), 2),
-                    _fmt(s.get("p99_ms"), 2),
-                    _fmt(s.get("per_s"), 0),
-                    _fmt(s.get("errors")),
-                    _fmt(ref.get("http_over_raw_p50"), 2) if way == "http_1" else "",
-                    _fmt(ref.get("same_specialists")) if way == "http_1" else "",
-                ]
+    for key, what in (("referral", "with `totalCount`"), ("referral_page", "the page without `totalCount`")):
+        way_rows, class_rows = _referral_rows(runs, key), _class_rows(runs, key)
+        if way_rows:
+            out += ["", f"### referralOptions, {what} (first=20; latency ms)", ""]
+            columns = ["dataset", "store", "way", "n", "p50", "p95", "p99", "req/s", "errors"]
+            out += _table([*columns, "(c)/(a) p50", "same"], way_rows)
+        if class_rows:
+            out += ["", f"### referralOptions, {what}, by search class", ""]
+            out += ["Latency ms: (a) raw Cypher, (c) GraphQL, sequential.", ""]
+            out += _table(
+                ["dataset", "store", "search", "n", "(a) p50", "(a) p99", "(c) p50", "(c) p99"], class_rows
             )
-    out += _table(
-        ["dataset", "store", "way", "n", "p50", "p95", "p99", "req/s", "errors", "(c)/(a) p50", "same"],
-        ref_rows,
-    )
-    out += [
-        "",
-        "### referralOptions by search class (latency ms: (a) raw Cypher, (c) GraphQL, sequential)",
-        "",
-    ]
-    class_rows: list[list[str]] = []
-    for r in runs:
-        ref = r.get("referral") or {}
-        raw_by, http_by = ref.get("raw_by_class") or {}, ref.get("http_1_by_class") or {}
-        for name, h in http_by.items():
-            a = raw_by.get(name) or {}
-            class_rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    name,
-                    _fmt(h.get("n")),
-                    _fmt(a.get("p50_ms"), 2),
-                    _fmt(a.get("p99_ms"), 2),
-                    _fmt(h.get("p50_ms"), 2),
-                    _fmt(h.get("p99_ms"), 2),
-                ]
-            )
-    out += _table(["dataset", "store", "search", "n", "(a) p50", "(a) p99", "(c) p50", "(c) p99"], class_rows)
     out += ["", "### Lookups: `provider(npi)` with nested fields over HTTP vs a bare Bolt `RETURN 1`", ""]
     look_rows: list[list[str]] = []
     for r in runs:
@@ -324,6 +274,66 @@ def tables(results: list[dict[str, Any]]) -> str:
             ],
         )
     return "\n".join(out) + "\n"
+
+
+REFERRAL_WAYS = (
+    "raw",
+    "raw_ranking_only",
+    "store",
+    "http_1",
+    "http_1_server",
+    "http_1_httpx",
+    "http_8",
+    "http_32",
+)
+
+
+def _referral_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for r in runs:
+        ref = r.get(key) or {}
+        for way in REFERRAL_WAYS:
+            s = ref.get(way)
+            if not s:
+                continue
+            rows.append(
+                [
+                    r["dataset"],
+                    r["store"],
+                    way,
+                    _fmt(s.get("n")),
+                    _fmt(s.get("p50_ms"), 2),
+                    _fmt(s.get("p95_ms"), 2),
+                    _fmt(s.get("p99_ms"), 2),
+                    _fmt(s.get("per_s"), 0),
+                    _fmt(s.get("errors")),
+                    _fmt(ref.get("http_over_raw_p50"), 2) if way == "http_1" else "",
+                    _fmt(ref.get("same_specialists")) if way == "http_1" else "",
+                ]
+            )
+    return rows
+
+
+def _class_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for r in runs:
+        ref = r.get(key) or {}
+        raw_by, http_by = ref.get("raw_by_class") or {}, ref.get("http_1_by_class") or {}
+        for name, h in http_by.items():
+            a = raw_by.get(name) or {}
+            rows.append(
+                [
+                    r["dataset"],
+                    r["store"],
+                    name,
+                    _fmt(h.get("n")),
+                    _fmt(a.get("p50_ms"), 2),
+                    _fmt(a.get("p99_ms"), 2),
+                    _fmt(h.get("p50_ms"), 2),
+                    _fmt(h.get("p99_ms"), 2),
+                ]
+            )
+    return rows
 
 
 def update_markdown(path: Path, generated: str) -> None:

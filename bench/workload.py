@@ -30,6 +30,7 @@ SPECIALTIES = (
     "Gynecology OB/GYN",
 )
 
+# The flagship query as a directory page asks it, with the exact total (which reads the whole radius)...
 REFERRAL_QUERY = """
 query($input: ReferralSearchInput!, $first: Int) {
   referralOptions(input: $input, first: $first) {
@@ -47,6 +48,11 @@ query($input: ReferralSearchInput!, $first: Int) {
   }
 }
 """
+
+# ... and as a member's app pages through it, without: a search by distance then ranks within a mile
+# first (network.store.ranking.windows).
+REFERRAL_PAGE_QUERY = REFERRAL_QUERY.replace("      totalCount\n", "")
+assert REFERRAL_PAGE_QUERY != REFERRAL_QUERY
 
 PROVIDER_QUERY = """
 query($npi: String!, $asOf: Date) {

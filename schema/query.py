@@ -21,6 +21,7 @@ from network.services import (
 from network.services.directory import find_specialties
 from schema.context import ApiInfo
 from schema.errors import check_page_size
+from schema.selection import selects
 from schema.types import described
 from schema.types.adequacy import NetworkAdequacyType
 from schema.types.adequacy_cell import decode_cell_cursor
@@ -62,7 +63,10 @@ class Query:
         ctx = info.context
         size = check_page_size(first, ctx.settings.max_page_size, default=20)
         request = input.to_domain(ctx.today)
-        result = await ctx.gateway.call(referral_options, ctx.gateway.store, request, first=size, after=after)
+        count = selects(info.selected_fields, "totalCount")
+        result = await ctx.gateway.call(
+            referral_options, ctx.gateway.store, request, first=size, after=after, count_total=count
+        )
         match result:
             case ReferralOptions():
                 return ReferralOptionsType.from_domain(result)

@@ -69,7 +69,7 @@ class ReferralOptions:
     pcp: Practitioner
     plan: Plan
     as_of: str
-    total_count: int  # specialists, not locations
+    total_count: int | None  # specialists, not locations; None when not asked for (count_total)
     options: tuple[ReferralOption, ...]
     has_next: bool
     has_previous: bool
@@ -81,12 +81,20 @@ _CURSOR_TYPES = (int, (int, float), str)
 
 
 def referral_options(
-    store: GraphStore, request: ReferralRequest, *, first: int = 20, after: str | None = None
+    store: GraphStore,
+    request: ReferralRequest,
+    *,
+    first: int = 20,
+    after: str | None = None,
+    count_total: bool = True,
 ) -> ReferralOutcome:
     """One page of referral options, or the reason there are none to give.
 
     One store read: the context (PCP, its roles and referral totals, the plan, the specialty code) with
     the page ranked as that context asks, cut inside the store; the checks are made on its answer.
+    ``count_total``: whether the page carries the exact number of specialists in the radius. Counting
+    them means reading them all; without it, a search by distance ranks within a mile first and reads
+    more only when the page needs it (network.store.ranking), and ``total_count`` is None.
     """
     tag = f"referral:{request.order.value}"
     try:
@@ -118,6 +126,7 @@ def referral_options(
         by_prior=by_prior,
         after=after_key,
         limit=first,
+        count=count_total,
     )
     # The context and the page in one read; the page is discarded when a check below fails.
     found = store.referral_search(ReferralAsk(request.pcp_npi, request.plan_id, term, query))

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from network.geo import haversine_miles
 from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
-from network.store.ranking import finish_page, prefilter_miles
+from network.store.ranking import prefilter_miles, rank_in_windows
 from network.store.rows import (
     AdequacyProviderRow,
     BBox,
@@ -189,12 +189,14 @@ class GraphStore(ABC):
         The store filters and orders with its own index and arithmetic and returns only the head of the
         ranking; exact miles, the cursor comparison and the page cut are made here, once, for both.
         """
-        return finish_page(query, self._rank_rows(query, prefilter_miles(query)))
+        return rank_in_windows(query, lambda window: self._rank_rows(query, window))
 
     @abstractmethod
-    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
-        """The ranking of ``query`` (locations pre-filtered within ``prefilter_miles`` by the spatial
-        index, then within ``radius_miles + DISTANCE_TOLERANCE_MILES`` by the store's own haversine)."""
+    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
+        """The ranking of ``query`` within ``window_miles`` (at most its radius) of its centre: locations
+        pre-filtered by the spatial index (:func:`prefilter_miles`), then kept within ``window_miles +
+        DISTANCE_TOLERANCE_MILES`` by the store's own haversine. A store may rank within more, up to the
+        radius, and says how far in ``RankRows.reach_miles``."""
 
     @abstractmethod
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
@@ -215,7 +217,7 @@ class GraphStore(ABC):
             raise ValueError("a provider search around a point needs radius_miles")
         radius = query.radius_miles or 0.0
         best: dict[str, ProviderHit] = {}
-        for row in self._provider_rows(query, radius * 1.002 + 0.01):
+        for row in self._provider_rows(query, prefilter_miles(radius)):
             if query.name_terms and not name_matches(row.name, query.name_terms):
                 continue
             distance: float | None = None

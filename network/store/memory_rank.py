@@ -21,6 +21,7 @@ from network.geo import chord_for_miles, haversine_miles_many, unit_vectors
 from network.model import Label, Location, Network, Practitioner, Rel, Role, Specialty
 from network.store.checksum import record_from_props
 from network.store.memory_core import MemoryCore
+from network.store.ranking import prefilter_miles
 from network.store.rows import DISTANCE_TOLERANCE_MILES, RankQuery, RankRow, RankRows
 
 Ints = npt.NDArray[np.int64]
@@ -137,16 +138,16 @@ class MemoryRank(MemoryCore):
             tree=cKDTree(unit_vectors(lat, lon) if raw else np.zeros((0, 3))),
         )
 
-    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
+    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
         t = self._table()
-        rows, code = self._matching_rows(t, query, prefilter_miles)
+        rows, code = self._matching_rows(t, query, prefilter_miles(window_miles))
         if len(rows) == 0:
-            return RankRows(0, 0, [])
+            return RankRows(0, 0, [], window_miles)
         d = haversine_miles_many(query.center.lat, query.center.lon, t.lat[rows], t.lon[rows])
-        inside = d <= query.radius_miles + DISTANCE_TOLERANCE_MILES
+        inside = d <= window_miles + DISTANCE_TOLERANCE_MILES
         rows, code, d = rows[inside], code[inside], d[inside]
         if len(rows) == 0:
-            return RankRows(0, 0, [])
+            return RankRows(0, 0, [], window_miles)
         best = _nearest_per_group(t.npi[rows], d)
         rows, code, d = rows[best], code[best], d[best]
         prior = np.zeros(len(rows), dtype=np.int64)
@@ -176,6 +177,7 @@ class MemoryRank(MemoryCore):
             total=len(rows),
             remaining=int(keep.sum()),
             rows=self._rank_records(t, rows[chosen], code[chosen], d[chosen], prior[chosen]),
+            reach_miles=window_miles,
         )
 
     def _matching_rows(self, t: _Table, query: RankQuery, prefilter_miles: float) -> tuple[Ints, Ints]:

@@ -54,7 +54,7 @@ from network.store.base import End, GraphStore, S, Shaped
 from network.store.catalog import Statement, cypher, statements_in
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import LINKS
-from network.store.ranking import finish_page, prefilter_miles
+from network.store.ranking import prefilter_miles, rank_in_windows
 from network.store.rows import (
     DISTANCE_TOLERANCE_MILES,
     AdequacyProviderRow,
@@ -283,9 +283,15 @@ class Neo4jStore(GraphStore):
         return out
 
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:
-        # One round trip: the statement reads the context, then ranks within the plan's networks.
-        rows = self._run(Statement.RANK_SPECIALISTS, search_params(ask, prefilter_miles(ask.query)))
-        head = rows[0]
+        # One round trip a window: the statement reads the context, then ranks within the plan's networks.
+        answers: list[list[dict[str, Any]]] = []
+
+        def rank(window: float) -> RankRows:
+            answers.append(self._run(Statement.RANK_SPECIALISTS, search_params(ask, window)))
+            return _rows_ranked(answers[-1], ask.query.radius_miles, window)
+
+        page = rank_in_windows(ask.query, rank)
+        head = answers[-1][0]
         context = ReferralContext(
             pcp=None if head["pcp"] is None else record_from_props(Practitioner, head["pcp"]),
             plan=None if head["plan"] is None else record_from_props(Plan, head["plan"]),
@@ -295,10 +301,11 @@ class Neo4jStore(GraphStore):
             referred={npi: int(pairs) for npi, pairs in head["referred"]},
             specialty_known=bool(head["specialty_known"]),
         )
-        return ReferralFound(context, finish_page(ask.query, _rows_ranked(rows)))
+        return ReferralFound(context, page)
 
-    def _rank_rows(self, query: RankQuery, prefilter_miles: float) -> RankRows:
-        return _rows_ranked(self._run(Statement.RANK_SPECIALISTS, rank_params(query, prefilter_miles)))
+    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
+        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, window_miles))
+        return _rows_ranked(rows, query.radius_miles, window_miles)
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -433,11 +440,12 @@ def _node_row(rec: Record, digest: str, props: dict[str, Any] | None = None) -> 
     return {"key": rec.key, "hash": digest, "props": _present(props), "links": links}
 
 
-def _rows_ranked(rows: list[dict[str, Any]]) -> RankRows:
+def _rows_ranked(rows: list[dict[str, Any]], radius_miles: float, window_miles: float) -> RankRows:
     # The statement always answers: a page past the end is one row of nulls carrying the totals.
     return RankRows(
         total=rows[0]["total"],
         remaining=rows[0]["remaining"],
+        reach_miles=radius_miles if rows[0]["whole"] else window_miles,
         rows=[
             RankRow(
                 npi=r["npi"],
@@ -461,22 +469,24 @@ def _rows_ranked(rows: list[dict[str, Any]]) -> RankRows:
     )
 
 
-def search_params(ask: ReferralAsk, prefilter_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+def search_params(ask: ReferralAsk, window_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
     """The parameters of ``rank_specialists.cypher`` for a whole referral search: the statement reads the
     plan's networks and the PCP's shared-patient totals itself (the benchmark replays these raw)."""
-    params = rank_params(ask.query, prefilter_miles, anchor)
+    params = rank_params(ask.query, window_miles, anchor)
     params.update(pcp=ask.pcp_npi, plan=ask.plan_id, specialty=ask.specialty_key, networks=None, prior=None)
     return params
 
 
-def rank_params(query: RankQuery, prefilter_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
-    """The parameters of ``rank_specialists.cypher`` for a plain ranking (networks and prior given);
-    ``anchor`` forces the statement's way in (tests walk both), ``auto`` lets its counts choose."""
+def rank_params(query: RankQuery, window_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+    """The parameters of ``rank_specialists.cypher`` for a plain ranking (networks and prior given),
+    within ``window_miles`` by the radius's way (the query's radius: all of it); ``anchor`` forces the
+    statement's way in (tests walk both), ``auto`` lets its counts choose."""
     after_prior, after_distance = (query.after[0], query.after[1]) if query.after is not None else (0, None)
     return {
         "lat": query.center.lat,
         "lon": query.center.lon,
-        "meters": prefilter_miles * METERS_PER_MILE,
+        "meters": prefilter_miles(window_miles) * METERS_PER_MILE,
+        "window": window_miles + DISTANCE_TOLERANCE_MILES,
         "radius": query.radius_miles + DISTANCE_TOLERANCE_MILES,
         "miles_per_meter": EARTH_RADIUS_MILES / NEO4J_EARTH_RADIUS_METERS,
         "pcp": None,

@@ -5,9 +5,17 @@ and sends back only the head of the ranking. Here every returned row gets its di
 :func:`~network.geo.haversine_miles`, the rows the cursor has already shown are dropped by exact
 comparison, and the page is cut, so both stores report the same miles to the last digit and paging never
 repeats or skips a specialist, whatever the last bits of a store's own distance.
+
+A search ordered by distance that does not ask for the exact total need not read the whole radius: the
+nearest page is settled by the specialists of a smaller one. :func:`rank_in_windows` ranks within 1 mile
+first, then 4, 16, ... up to the radius, and stops at the first window whose ranking the page cannot see
+past. 25 miles around a city hold tens of thousands of specialists (a second of work at national scale,
+most of it counting them); the first mile holds the page.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from network.geo import haversine_miles
 from network.store.rows import RankedPage, RankedSpecialist, RankQuery, RankRows
@@ -20,13 +28,57 @@ def sort_key(by_prior: bool, prior: int, distance: float, npi: str) -> SortKey:
     return (-prior, distance, npi) if by_prior else (distance, npi)
 
 
-def prefilter_miles(query: RankQuery) -> float:
-    """How far a store's spatial index looks: a little past the radius, so the index's own arithmetic
-    never drops a location the exact filter after it keeps."""
-    return query.radius_miles * 1.002 + 0.01
+def prefilter_miles(radius_miles: float) -> float:
+    """How far a store's spatial index looks for a radius: a little past it, so the index's own
+    arithmetic never drops a location the exact filter after it keeps."""
+    return radius_miles * 1.002 + 0.01
+
+
+# The first window, and how much each next one grows (the area 16 times): few statements in the country,
+# one in a city.
+WINDOW_START_MILES = 1.0
+WINDOW_GROWTH = 4.0
+# How far inside its window the row after the page must be for the window to settle the page: far more
+# than the stores' arithmetic differs by (DISTANCE_TOLERANCE_MILES), far less than a street.
+WINDOW_MARGIN_MILES = 1e-6
+
+
+def windows(query: RankQuery) -> list[float]:
+    """The radii :func:`rank_in_windows` ranks within, in order: the query's own alone when it asks for
+    the exact total or ranks by prior referrals first (a specialist miles away may come first)."""
+    if query.count or query.by_prior:
+        return [query.radius_miles]
+    # A window never starts inside the cursor: everything before it must be in the window, or
+    # has_previous would be guessed (twice the cursor: the next page's ring holds about as many).
+    radius = max(WINDOW_START_MILES, 2 * query.after[1]) if query.after is not None else WINDOW_START_MILES
+    out: list[float] = []
+    while radius < query.radius_miles:
+        out.append(radius)
+        radius *= WINDOW_GROWTH
+    return [*out, query.radius_miles]
+
+
+def rank_in_windows(query: RankQuery, rank: Callable[[float], RankRows]) -> RankedPage:
+    """The page of ``query``, ranked by ``rank(window)`` in each of :func:`windows` until one settles it.
+
+    A window settles the page when the specialist after it lies inside the window: every specialist
+    nearer than that one is then within the window, at its nearest location there, so the window's
+    first ``limit + 1`` are the radius's. Its total is only a floor then, and the page carries none.
+    """
+    for window in windows(query):
+        found = rank(window)
+        page, settled = _cut(query, found)
+        if settled or found.reach_miles >= query.radius_miles:
+            return page
+    raise AssertionError("the last window is the radius")  # pragma: no cover
 
 
 def finish_page(query: RankQuery, found: RankRows) -> RankedPage:
+    """The page of ``found``, a ranking within the query's whole radius."""
+    return _cut(query, found)[0]
+
+
+def _cut(query: RankQuery, found: RankRows) -> tuple[RankedPage, bool]:
     center = query.center
     items = [
         RankedSpecialist(
@@ -52,12 +104,16 @@ def finish_page(query: RankQuery, found: RankRows) -> RankedPage:
         remaining -= len(seen)
         items = [i for i in items if _key(query, i) > after]
     items.sort(key=lambda i: _key(query, i))
-    return RankedPage(
-        total=found.total,
+    whole = found.reach_miles >= query.radius_miles
+    inside = found.reach_miles - WINDOW_MARGIN_MILES
+    settled = len(items) > query.limit and items[query.limit].distance_miles < inside
+    page = RankedPage(
+        total=found.total if whole else None,
         items=items[: query.limit],
         has_next=remaining > query.limit,
         has_previous=found.total > remaining,
     )
+    return page, settled
 
 
 def _key(query: RankQuery, item: RankedSpecialist) -> SortKey:

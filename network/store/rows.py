@@ -50,6 +50,9 @@ class RankQuery:
     location within ``radius_miles`` of ``center``; each once, at its nearest qualifying location. Order:
     prior referrals from the PCP first when ``by_prior``, then distance, then NPI. ``after`` is the sort
     key ``(prior, distance, npi)`` of the last specialist seen; ``limit`` how many to return after it.
+    ``count``: whether the page must carry the exact number of specialists in the radius. Without it, a
+    search ordered by distance may rank within a smaller radius first and stop there once the page is
+    certain (see :func:`network.store.ranking.windows`).
     """
 
     network_ids: tuple[str, ...]
@@ -64,6 +67,7 @@ class RankQuery:
     by_prior: bool = False
     after: tuple[int, float, str] | None = None
     limit: int = 20
+    count: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +96,14 @@ class RankRows:
 
     ``total`` counts the specialists found; ``remaining`` those not before ``after`` (compared with the
     distance tolerance as slack); ``rows`` are the first of them in order: every one within the
-    tolerance of ``after`` plus ``limit + 1`` more (or all, when fewer).
+    tolerance of ``after`` plus ``limit + 1`` more (or all, when fewer). All of it within ``reach_miles``
+    of the centre: the radius the store was asked to rank within, or more (up to the query's radius).
     """
 
     total: int
     remaining: int
     rows: list[RankRow]
+    reach_miles: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,7 @@ class RankedSpecialist:
 
 @dataclass(frozen=True, slots=True)
 class RankedPage:
-    total: int
+    total: int | None  # None: not counted (the query did not ask, and the page was settled sooner)
     items: list[RankedSpecialist]
     has_next: bool
     has_previous: bool

@@ -9,6 +9,7 @@ import strawberry
 from network.errors import StoreError
 from network.services import ReferralOption, ReferralOptions
 from network.specialties import reference
+from schema.types import described
 from schema.types.location import LocationType
 from schema.types.network import NetworkType
 from schema.types.paging import PageInfoType
@@ -58,9 +59,18 @@ class ReferralOptionsType:
     pcp: ProviderType
     plan: PlanType
     as_of: date
-    total_count: int = strawberry.field(description="specialists matching, over all pages")
     edges: list[ReferralOptionEdgeType]
     page_info: PageInfoType
+    counted: strawberry.Private[int | None]
+
+    @described(
+        "specialists matching, over all pages. Exact, so the search reads every specialist in the radius "
+        "when this is asked for: leave it out for the quickest pages."
+    )
+    def total_count(self) -> int:
+        if self.counted is None:  # the resolver counts whenever the document names the field
+            raise StoreError("the referral search was not counted")
+        return self.counted
 
     @classmethod
     def from_domain(cls, page: ReferralOptions) -> ReferralOptionsType:
@@ -68,7 +78,7 @@ class ReferralOptionsType:
             pcp=ProviderType.from_domain(page.pcp),
             plan=PlanType.from_domain(page.plan),
             as_of=date.fromisoformat(page.as_of),
-            total_count=page.total_count,
+            counted=page.total_count,
             edges=[
                 ReferralOptionEdgeType(cursor=o.cursor, node=ReferralOptionType.from_domain(o))
                 for o in page.options

@@ -116,13 +116,17 @@ def _oracle(region: Region, q: RankQuery) -> list[tuple[str, str, float, str, in
     return [(npi, b[1], b[0], b[3], b[4]) for npi, b in ranked]
 
 
-def _walk(store: GraphStore, q: RankQuery, limit: int) -> tuple[list[tuple[str, str, float, str, int]], int]:
-    """Every page of ``q`` by cursor, checking the paging flags on the way."""
+def _walk(
+    store: GraphStore, q: RankQuery, limit: int
+) -> tuple[list[tuple[str, str, float, str, int]], int | None]:
+    """Every page of ``q`` by cursor, checking the paging flags on the way (a page may come without a
+    total only when the query did not ask for one and more pages follow: see test_store_windows)."""
     got: list[tuple[str, str, float, str, int]] = []
     after = None
     while True:
         page = store.rank_specialists(RankQuery(**{**_fields(q), "after": after, "limit": limit}))
-        assert page.has_previous is (after is not None and page.total > 0)
+        assert page.has_previous is (after is not None)
+        assert page.total is not None or (not q.count and page.has_next), q
         got += [
             (s.npi, s.location_id, s.distance_miles, s.specialty_code, s.prior_referrals) for s in page.items
         ]
@@ -150,6 +154,7 @@ def _queries(seed: int, npis: list[str], n: int = 12) -> list[RankQuery]:
             exclude_npi=rnd.choice([None, rnd.choice(npis)]),
             prior={n: rnd.randint(1, 3) for n in rnd.sample(npis, 20)},
             by_prior=rnd.random() < 0.5,
+            count=rnd.random() < 0.5,
         )
         for _ in range(n)
     ]
@@ -161,7 +166,7 @@ def _check_against_oracle(store: GraphStore, region: Region, seed: int) -> None:
         expected = _oracle(region, q)
         got, total = _walk(store, q, limit=rnd.choice([1, 4, 9]))
         assert got == expected, q
-        assert total == len(expected)
+        assert total == len(expected)  # the last page is never settled short of the radius
         whole = store.rank_specialists(RankQuery(**{**_fields(q), "limit": 1000}))
         assert (whole.total, whole.has_next, whole.has_previous) == (len(expected), False, False)
 
@@ -280,25 +285,27 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
     pcp = sorted(region.practitioners)[0]
     query = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=40.0)
     named = replace(query, specialty_codes=frozenset(CODES[:2]))
-    by_specialty = search_params(ReferralAsk(pcp, plan.id, None, named), 40.2, anchor="specialty")
+    by_specialty = search_params(ReferralAsk(pcp, plan.id, None, named), 40.0, anchor="specialty")
     rows = _profiled_rows(neo4j_store, by_specialty)
     # The specialty's participations were read; the radius's locations were not. On the M graph the
     # planner seeks the point index before it filters on the way chosen (4,304 rows read for nothing per
     # named search before the radius of nothing); a graph this small may filter first, so this checks
     # the outcome, whatever the plan.
-    # The operator's name varies with the plan the statistics of the moment give (a CI run once had no
-    # NodeIndexSeek at all): any seek of a non-unique index other than the point index's range counts.
+    # On a graph this small the planner once chose to scan the specialty's index rather than seek it (a
+    # CI run, then 2 runs in 4 here): the statement now says USING INDEX SEEK. Which seek operator it is
+    # varies with the statistics of the moment: any seek of a non-unique index other than the point
+    # index's range counts, and no index is scanned.
     seeks = sum(
         n for op, n in rows.items() if "IndexSeek" in op and "ByRange" not in op and "Unique" not in op
     )
-    assert seeks > 0 and rows.get("NodeIndexSeekByRange", 0) == 0, rows
-    by_space = _profiled_rows(neo4j_store, search_params(ReferralAsk(pcp, plan.id, None, query), 40.2))
+    assert seeks > 0 and rows.get("NodeIndexSeekByRange", 0) == rows.get("NodeIndexScan", 0) == 0, rows
+    by_space = _profiled_rows(neo4j_store, search_params(ReferralAsk(pcp, plan.id, None, query), 40.0))
     assert by_space["NodeIndexSeekByRange"] > 0, by_space
     for missing in (
         ReferralAsk(pcp, "no-such-plan", None, query),
         ReferralAsk("1999999999", plan.id, None, query),
     ):
-        rows = _profiled_rows(neo4j_store, search_params(missing, 40.2))
+        rows = _profiled_rows(neo4j_store, search_params(missing, 40.0))
         assert rows.get("NodeIndexSeekByRange", 0) == rows.get("Expand(All) AT_LOCATION", 0) == 0, (
             missing,
             rows,
@@ -336,7 +343,7 @@ def test_a_dense_radius_sends_a_named_search_through_its_specialty(neo4j_store: 
         radius_miles=5.0,
         specialty_codes=frozenset(CODES[:1]),
     )
-    params = {**search_params(ReferralAsk(dense[0][0], None, None, q), 5.2), "networks": ["N1"]}
+    params = {**search_params(ReferralAsk(dense[0][0], None, None, q), 5.0), "networks": ["N1"]}
     rows = _profiled_rows(store, params)
     assert rows["Expand(All) AT_LOCATION"] <= 2100, rows
 
@@ -367,7 +374,7 @@ def test_a_wide_searchs_memory_does_not_grow_with_its_page(neo4j_store: Neo4jSto
 
     def memory(limit: int) -> int:
         q = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=30.0, limit=limit)
-        params = search_params(ReferralAsk(npis[0], None, None, q), 30.2)
+        params = search_params(ReferralAsk(npis[0], None, None, q), 30.0)
         summary = store._driver.execute_query(
             "PROFILE " + cypher(Statement.RANK_SPECIALISTS), {**params, "networks": ["N1"]}
         ).summary

@@ -119,8 +119,9 @@ async def test_a_plain_page_skips_graphql_cores_field_walk(
     calls.clear()
     planned, _ = await _run(_schema(True), gateway, REFERRAL_QUERY, variables)
     assert planned == data and len(data["referralOptions"]["edges"]) > 5
-    # graphql-core walks only to the resolvers: the root field, and per edge `node` and `specialist`
-    # (their subtrees hold resolvers) and the specialist's `primarySpecialty` and `locations`.
+    # graphql-core walks only to the resolvers: the root field, `totalCount` (a resolver: it refuses a
+    # search that was not counted), `edges`, and per edge `node` and `specialist` (their subtrees hold
+    # resolvers) and the specialist's `primarySpecialty` and `locations`.
     edges = len(data["referralOptions"]["edges"])
     assert sorted(set(calls)) == [
         "Provider",
@@ -129,8 +130,8 @@ async def test_a_plain_page_skips_graphql_cores_field_walk(
         "ReferralOptionEdge",
         "ReferralOptions",
     ]
-    assert calls.count("Query") == 1 and calls.count("ReferralOptions") == 1  # edges
-    assert len(calls) == 2 + 4 * edges < walked / 3
+    assert calls.count("Query") == 1 and calls.count("ReferralOptions") == 2  # totalCount, edges
+    assert len(calls) == 3 + 4 * edges < walked / 3
 
 
 # A small schema for what the pnet schema never produces: nulls where they are not allowed, values a

@@ -23,6 +23,10 @@
 // participations in the plan's networks skips the estimate. The counts run only for a
 // named specialty under 'auto' (CASE stops early); $anchor 'specialty' or 'space' forces one way (tests
 // walk both).
+//
+// The radius's way reads only the first $window miles ($meters its index pre-filter), so a search that
+// needs no exact total can rank within a mile first (network.store.ranking.windows); the specialty's way
+// costs the same whatever the window, so it ranks within the whole $radius, and `whole` says which.
 OPTIONAL MATCH (pcp:Practitioner {npi: $pcp})
 OPTIONAL MATCH (plan:Plan {id: $plan})
 WITH pcp, plan, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
@@ -69,7 +73,7 @@ CALL (pcp, by_specialty, networks) {
     CALL (by_specialty, networks) {
       // The empty list when not chosen: the planner seeks before it filters on by_specialty.
       MATCH (r:Participation)
-      USING INDEX r:Participation(specialty_code, network_id)
+      USING INDEX SEEK r:Participation(specialty_code, network_id)
       WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN networks
       MATCH (r)-[:AT_LOCATION]->(l)
       WITH l, r, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
@@ -81,10 +85,10 @@ CALL (pcp, by_specialty, networks) {
       WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $meters END AS meters
       WHERE NOT by_specialty AND size(networks) > 0
       MATCH (l:Location)
-      USING INDEX l:Location(point)
+      USING INDEX SEEK l:Location(point)
       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
       WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-      WHERE d <= $radius
+      WHERE d <= $window
       MATCH (l)<-[:AT_LOCATION]-(r)
       RETURN l, r, d
     }
@@ -136,15 +140,15 @@ CALL (pcp, by_specialty, networks) {
 }
 // Everything not before the cursor (with the distance tolerance as slack), in order; the rows within the
 // slack all come back, so Python can drop the ones the cursor has shown by exact comparison.
-WITH pcp, plan, specialty_known, referred, size(found) AS total,
+WITH pcp, plan, specialty_known, referred, by_specialty, size(found) AS total,
      [x IN found WHERE $after_distance IS NULL
         OR ($by_prior AND x.prior < $after_prior)
         OR ((NOT $by_prior OR x.prior = $after_prior) AND x.d >= $after_distance - $tolerance)] AS rest
-WITH pcp, plan, specialty_known, referred, total, rest,
+WITH pcp, plan, specialty_known, referred, by_specialty, total, rest,
      [x IN rest WHERE $after_distance IS NOT NULL AND (NOT $by_prior OR x.prior = $after_prior)
         AND x.d <= $after_distance + $tolerance] AS window
 // The window is part of rest, so the first $limit others are within its first $limit + size(window).
-WITH pcp, plan, specialty_known, referred, total, size(rest) AS remaining, window,
+WITH pcp, plan, specialty_known, referred, by_specialty, total, size(rest) AS remaining, window,
      [x IN rest[0..$limit + size(window)] WHERE NOT x IN window][0..$limit] AS head
 // No ORDER BY here: the rows in scope now carry the result (Python orders the roles by id).
 CALL (pcp) {
@@ -153,16 +157,17 @@ CALL (pcp) {
 }
 // The page's records, by key; a page past the end still answers with the totals (one row of nulls).
 // The context rides the first row only.
-WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, specialty_known, referred, total, remaining,
+WITH pcp {.*} AS pcp, plan {.*} AS plan, roles, specialty_known, referred, by_specialty, total, remaining,
      CASE WHEN size(window + head) = 0 THEN [null] ELSE window + head END AS page
 UNWIND range(0, size(page) - 1) AS i
-WITH pcp, plan, roles, specialty_known, referred, total, remaining, i, page[i] AS x
+WITH pcp, plan, roles, specialty_known, referred, by_specialty, total, remaining, i, page[i] AS x
 OPTIONAL MATCH (p:Practitioner {npi: x.npi})
 OPTIONAL MATCH (l:Location {id: x.lid})
 OPTIONAL MATCH (r:Participation {id: x.rid})
 OPTIONAL MATCH (n:Network {id: r.network_id})
 OPTIONAL MATCH (sp:Specialty {code: x.code})
-RETURN total, remaining, x.npi AS npi, x.lid AS location_id, l.lat AS lat, l.lon AS lon,
+RETURN total, remaining, by_specialty OR $window >= $radius AS whole,
+       x.npi AS npi, x.lid AS location_id, l.lat AS lat, l.lon AS lon,
        x.d AS distance, x.code AS specialty_code, r.network_id AS network_id, x.rid AS participation_id,
        r.accepting_new_patients AS accepting_new_patients, x.prior AS prior, p {.*} AS practitioner,
        l {.*} AS location, n {.*} AS network, sp {.*} AS specialty,
