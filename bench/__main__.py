@@ -68,6 +68,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--requests", type=int, help="timed referral searches per way (default: by mode)")
     parser.add_argument("--no-queries", action="store_true", help="loads only")
+    parser.add_argument(
+        "--referral-pages",
+        default="counted,uncounted",
+        help="referralOptions with totalCount (counted), without (uncounted), or both (default)",
+    )
     parser.add_argument("--no-load", action="store_true", help="queries on what the last run loaded")
     parser.add_argument("--no-adequacy", action="store_true")
     parser.add_argument(
@@ -107,13 +112,16 @@ def query_figures(
     try:
         folder = dataset.folder(root)
         as_of = str(requests[0].as_of)
-        referral = referral_bench(store, store_name, requests, cfg["warmup"], serve, (8, 32), driver)
-        console.print(f"  {store_name} {dataset.name} referralOptions: {referral}")
-        page = referral_bench(store, store_name, requests, cfg["warmup"], serve, (8, 32), driver, count=False)
-        console.print(f"  {store_name} {dataset.name} referralOptions without totalCount: {page}")
+        out: dict[str, Any] = {}
+        for key, count in (("referral", True), ("referral_page", False)):
+            if ("counted" if count else "uncounted") in cfg["referral_pages"].split(","):
+                out[key] = referral_bench(
+                    store, store_name, requests, cfg["warmup"], serve, (8, 32), driver, count=count
+                )
+                console.print(f"  {store_name} {dataset.name} {key}: {out[key]}")
         lookup = lookup_bench(store, store_name, folder, as_of, cfg["lookups"], cfg["warmup"], serve, driver)
         console.print(f"  {store_name} {dataset.name} lookups: {lookup}")
-        return {"referral": referral, "referral_page": page, "lookup": lookup}
+        return {**out, "lookup": lookup}
     finally:
         if driver is not None:
             driver.close()
@@ -216,6 +224,9 @@ def adequacy_figures(scales: tuple[str, ...]) -> list[dict[str, Any]]:
 def main() -> None:
     args = parse_args()
     cfg = dict(MODES[args.mode])
+    if not set(args.referral_pages.split(",")) <= {"counted", "uncounted"}:
+        raise SystemExit(f"--referral-pages: counted, uncounted or both, not {args.referral_pages!r}")
+    cfg["referral_pages"] = args.referral_pages
     if args.requests is None:
         args.requests = cfg["requests"]
     names = (args.datasets or cfg["datasets"]).split(",")

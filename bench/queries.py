@@ -69,8 +69,10 @@ class SpyStore(Neo4jStore):
         self.rank_calls = []
         found = super().referral_search(ask)
         query = ask.ranking(found.context)
-        windows = [params["window"] - DISTANCE_TOLERANCE_MILES for params in self.rank_calls]
-        self.ranking_only = [rank_params(query, window) for window in windows]
+        self.ranking_only = [
+            rank_params(query, params["window"] - DISTANCE_TOLERANCE_MILES, params["budget"])
+            for params in self.rank_calls
+        ]
         return found
 
 

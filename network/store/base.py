@@ -189,14 +189,15 @@ class GraphStore(ABC):
         The store filters and orders with its own index and arithmetic and returns only the head of the
         ranking; exact miles, the cursor comparison and the page cut are made here, once, for both.
         """
-        return rank_in_windows(query, lambda window: self._rank_rows(query, window))
+        return rank_in_windows(query, lambda window, budget: self._rank_rows(query, window, budget))
 
     @abstractmethod
-    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
+    def _rank_rows(self, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
         """The ranking of ``query`` within ``window_miles`` (at most its radius) of its centre: locations
         pre-filtered by the spatial index (:func:`prefilter_miles`), then kept within ``window_miles +
         DISTANCE_TOLERANCE_MILES`` by the store's own haversine. A store may rank within more, up to the
-        radius, and says how far in ``RankRows.reach_miles``."""
+        radius, or, given a ``budget``, stop at the nearest locations that hold that many participations;
+        ``RankRows.reach_miles`` says how far it read."""
 
     @abstractmethod
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:

@@ -138,7 +138,8 @@ class MemoryRank(MemoryCore):
             tree=cKDTree(unit_vectors(lat, lon) if raw else np.zeros((0, 3))),
         )
 
-    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
+    def _rank_rows(self, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
+        # The budget is not read: a window's rows are a k-d tree read and vectorised filters here.
         t = self._table()
         rows, code = self._matching_rows(t, query, prefilter_miles(window_miles))
         if len(rows) == 0:

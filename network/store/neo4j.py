@@ -286,8 +286,8 @@ class Neo4jStore(GraphStore):
         # One round trip a window: the statement reads the context, then ranks within the plan's networks.
         answers: list[list[dict[str, Any]]] = []
 
-        def rank(window: float) -> RankRows:
-            answers.append(self._run(Statement.RANK_SPECIALISTS, search_params(ask, window)))
+        def rank(window: float, budget: int | None) -> RankRows:
+            answers.append(self._run(Statement.RANK_SPECIALISTS, search_params(ask, window, budget)))
             return _rows_ranked(answers[-1], ask.query.radius_miles, window)
 
         page = rank_in_windows(ask.query, rank)
@@ -303,8 +303,8 @@ class Neo4jStore(GraphStore):
         )
         return ReferralFound(context, page)
 
-    def _rank_rows(self, query: RankQuery, window_miles: float) -> RankRows:
-        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, window_miles))
+    def _rank_rows(self, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
+        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, window_miles, budget))
         return _rows_ranked(rows, query.radius_miles, window_miles)
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
@@ -445,7 +445,7 @@ def _rows_ranked(rows: list[dict[str, Any]], radius_miles: float, window_miles: 
     return RankRows(
         total=rows[0]["total"],
         remaining=rows[0]["remaining"],
-        reach_miles=radius_miles if rows[0]["whole"] else window_miles,
+        reach_miles=_reach(rows[0], radius_miles, window_miles),
         rows=[
             RankRow(
                 npi=r["npi"],
@@ -469,24 +469,38 @@ def _rows_ranked(rows: list[dict[str, Any]], radius_miles: float, window_miles: 
     )
 
 
-def search_params(ask: ReferralAsk, window_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+def _reach(head: dict[str, Any], radius_miles: float, window_miles: float) -> float:
+    """How far the statement read: everything nearer than its cut (a read budget stopped it there),
+    else its window, or the whole radius (the specialty's way in, or the radius itself as window)."""
+    if head["whole"]:
+        return radius_miles
+    return window_miles if head["cut"] is None else float(head["cut"])
+
+
+def search_params(
+    ask: ReferralAsk, window_miles: float, budget: int | None = None, anchor: RankAnchor = "auto"
+) -> dict[str, Any]:
     """The parameters of ``rank_specialists.cypher`` for a whole referral search: the statement reads the
     plan's networks and the PCP's shared-patient totals itself (the benchmark replays these raw)."""
-    params = rank_params(ask.query, window_miles, anchor)
+    params = rank_params(ask.query, window_miles, budget, anchor)
     params.update(pcp=ask.pcp_npi, plan=ask.plan_id, specialty=ask.specialty_key, networks=None, prior=None)
     return params
 
 
-def rank_params(query: RankQuery, window_miles: float, anchor: RankAnchor = "auto") -> dict[str, Any]:
+def rank_params(
+    query: RankQuery, window_miles: float, budget: int | None = None, anchor: RankAnchor = "auto"
+) -> dict[str, Any]:
     """The parameters of ``rank_specialists.cypher`` for a plain ranking (networks and prior given),
-    within ``window_miles`` by the radius's way (the query's radius: all of it); ``anchor`` forces the
-    statement's way in (tests walk both), ``auto`` lets its counts choose."""
+    within ``window_miles`` by the radius's way (the query's radius: all of it), reading up to ``budget``
+    participations there (None: all); ``anchor`` forces the statement's way in (tests walk both),
+    ``auto`` lets its counts choose."""
     after_prior, after_distance = (query.after[0], query.after[1]) if query.after is not None else (0, None)
     return {
         "lat": query.center.lat,
         "lon": query.center.lon,
         "meters": prefilter_miles(window_miles) * METERS_PER_MILE,
         "window": window_miles + DISTANCE_TOLERANCE_MILES,
+        "budget": budget,
         "radius": query.radius_miles + DISTANCE_TOLERANCE_MILES,
         "miles_per_meter": EARTH_RADIUS_MILES / NEO4J_EARTH_RADIUS_METERS,
         "pcp": None,

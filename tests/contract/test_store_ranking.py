@@ -18,7 +18,7 @@ import pytest
 
 from network.geo import EARTH_RADIUS_MILES, haversine_miles
 from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
-from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk
+from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk, ranking
 from network.store import neo4j as neo4j_module
 from network.store.catalog import Statement, cypher
 from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor, search_params
@@ -173,6 +173,17 @@ def _check_against_oracle(store: GraphStore, region: Region, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_ranking_matches_the_oracle_page_by_page(store: GraphStore, seed: int) -> None:
+    _check_against_oracle(store, _region(store, seed), seed)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_read_budget_of_three_changes_no_page(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Neo4j stops reading a window at the nearest locations holding READ_BUDGET participations, and is
+    asked again with more when the page is not settled: with 3, at nearly every location (the embedded
+    store reads its windows whole: the same answers)."""
+    monkeypatch.setattr(ranking, "READ_BUDGET", 3)
     _check_against_oracle(store, _region(store, seed), seed)
 
 

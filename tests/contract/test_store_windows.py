@@ -12,13 +12,15 @@ from dataclasses import replace
 
 import pytest
 
+from network.geo import haversine_miles
 from network.model import Location, Network, Participation, Practitioner, Specialty
-from network.store import GeoPoint, GraphStore, RankQuery
+from network.store import GeoPoint, GraphStore, RankQuery, ranking
 from network.store.neo4j import Neo4jStore
 from network.store.ranking import WINDOW_GROWTH, WINDOW_START_MILES, windows
 from network.store.rows import RankRows
 
 CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
+CENTER_AT = (CENTER.lat, CENTER.lon)
 CODES = ("207RC0000X", "207N00000X")
 NEAR, FAR = 12, 8
 
@@ -57,9 +59,9 @@ def _asked(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     asked: list[float] = []
     rank = type(store)._rank_rows
 
-    def spy(self: GraphStore, query: RankQuery, window_miles: float) -> RankRows:
+    def spy(self: GraphStore, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
         asked.append(window_miles)
-        return rank(self, query, window_miles)
+        return rank(self, query, window_miles, budget)
 
     monkeypatch.setattr(type(store), "_rank_rows", spy)
     return asked
@@ -120,3 +122,28 @@ def test_a_named_specialty_ranked_by_its_own_participations_covers_the_radius_at
     named = replace(QUERY, count=False, specialty_codes=frozenset(CODES[:1]), limit=15)
     page = neo4j_store.rank_specialists(named)
     assert (asked, page.total, len(page.items), page.has_next) == ([1.0], NEAR + FAR, 15, True)
+
+
+@pytest.mark.neo4j
+def test_neo4j_reads_the_nearest_locations_up_to_its_budget(
+    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One participation per location: a budget of 2 reads the 2 nearest and stops before the third,
+    which does not settle a page of 5; 4 times that (8) reads 8 and settles it, all in the first mile."""
+    _clusters(neo4j_store)
+    counted = neo4j_store.rank_specialists(QUERY)
+    monkeypatch.setattr(ranking, "READ_BUDGET", 2)
+    asked: list[tuple[float, int | None, float]] = []
+    rank = Neo4jStore._rank_rows
+
+    def spy(self: Neo4jStore, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
+        found = rank(self, query, window_miles, budget)
+        asked.append((window_miles, budget, found.reach_miles))
+        return found
+
+    monkeypatch.setattr(Neo4jStore, "_rank_rows", spy)
+    page = neo4j_store.rank_specialists(replace(QUERY, count=False))
+    assert (page.items, page.has_next, page.total) == (counted.items, True, None)
+    third, ninth = (haversine_miles(*CENTER_AT, CENTER.lat + d, CENTER.lon) for d in (0.002, 0.008))
+    assert [(w, b) for w, b, _ in asked] == [(1.0, 2), (1.0, 8)]
+    assert [reach for _, _, reach in asked] == pytest.approx([third, ninth])
