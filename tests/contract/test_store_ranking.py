@@ -184,6 +184,7 @@ def test_a_read_budget_of_three_changes_no_page(
     asked again with more when the page is not settled: with 3, at nearly every location (the embedded
     store reads its windows whole: the same answers)."""
     monkeypatch.setattr(ranking, "READ_BUDGET", 3)
+    monkeypatch.setattr(ranking, "NAMED_READ_BUDGET", 3)
     _check_against_oracle(store, _region(store, seed), seed)
 
 
