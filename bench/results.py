@@ -186,20 +186,7 @@ def tables(results: list[dict[str, Any]]) -> str:
     for r in runs:
         load = r.get("load") or {}
         for name, f in (load.get("loaders") or {}).items():
-            load_rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    name,
-                    _fmt(f.get("read")),
-                    _fmt(f.get("seconds"), 2),
-                    _fmt(f.get("rows_per_s"), 0),
-                    _fmt(f.get("floor_rows_per_s"), 0),
-                    _fmt(f.get("ratio"), 2),
-                    _fmt(f.get("peak_rss_mib"), 0),
-                    _fmt(f.get("parse_peak_rss_mib"), 0),
-                ]
-            )
+            load_rows.append(_cells(r, name, f, LOADER_FIELDS))
         # The loads one by one (their sum), then the dataset as `pnet load-all` loads it, when measured.
         totals = [("**all loaders**", {**load, "seconds": load.get("total_seconds")})] if load else []
         whole = load.get("whole")
@@ -245,17 +232,7 @@ def tables(results: list[dict[str, Any]]) -> str:
         for way in ("bolt_return_1", "provider_store", "provider_http"):
             s = look.get(way)
             if s:
-                look_rows.append(
-                    [
-                        r["dataset"],
-                        r["store"],
-                        way,
-                        _fmt(s.get("n")),
-                        _fmt(s.get("p50_ms"), 2),
-                        _fmt(s.get("p99_ms"), 2),
-                        _fmt(s.get("per_s"), 0),
-                    ]
-                )
+                look_rows.append(_cells(r, way, s, (("n", 1), *TAIL_FIELDS, ("per_s", 0))))
     out += _table(["dataset", "store", "way", "n", "p50", "p99", "req/s"], look_rows)
     adequacy = latest_adequacy(results)
     if adequacy:
@@ -288,6 +265,28 @@ REFERRAL_WAYS = (
 )
 
 
+LOADER_FIELDS = (
+    ("read", 1),
+    ("seconds", 2),
+    ("rows_per_s", 0),
+    ("floor_rows_per_s", 0),
+    ("ratio", 2),
+    ("peak_rss_mib", 0),
+    ("parse_peak_rss_mib", 0),
+)
+WAY_FIELDS = (("n", 1), ("p50_ms", 2), ("p95_ms", 2), ("p99_ms", 2), ("per_s", 0), ("errors", 1))
+
+
+TAIL_FIELDS = (("p50_ms", 2), ("p99_ms", 2))
+
+
+def _cells(
+    run: dict[str, Any], name: str, figures: dict[str, Any], fields: tuple[tuple[str, int], ...]
+) -> list[str]:
+    """A table row: the run's dataset and store, the row's name, then the figures by (key, digits)."""
+    return [run["dataset"], run["store"], name, *(_fmt(figures.get(key), digits) for key, digits in fields)]
+
+
 def _referral_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
     rows: list[list[str]] = []
     for r in runs:
@@ -296,21 +295,8 @@ def _referral_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
             s = ref.get(way)
             if not s:
                 continue
-            rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    way,
-                    _fmt(s.get("n")),
-                    _fmt(s.get("p50_ms"), 2),
-                    _fmt(s.get("p95_ms"), 2),
-                    _fmt(s.get("p99_ms"), 2),
-                    _fmt(s.get("per_s"), 0),
-                    _fmt(s.get("errors")),
-                    _fmt(ref.get("http_over_raw_p50"), 2) if way == "http_1" else "",
-                    _fmt(ref.get("same_specialists")) if way == "http_1" else "",
-                ]
-            )
+            ratio = [_fmt(ref.get("http_over_raw_p50"), 2), _fmt(ref.get("same_specialists"))]
+            rows.append(_cells(r, way, s, WAY_FIELDS) + (ratio if way == "http_1" else ["", ""]))
     return rows
 
 
@@ -320,19 +306,8 @@ def _class_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
         ref = r.get(key) or {}
         raw_by, http_by = ref.get("raw_by_class") or {}, ref.get("http_1_by_class") or {}
         for name, h in http_by.items():
-            a = raw_by.get(name) or {}
-            rows.append(
-                [
-                    r["dataset"],
-                    r["store"],
-                    name,
-                    _fmt(h.get("n")),
-                    _fmt(a.get("p50_ms"), 2),
-                    _fmt(a.get("p99_ms"), 2),
-                    _fmt(h.get("p50_ms"), 2),
-                    _fmt(h.get("p99_ms"), 2),
-                ]
-            )
+            raw = _cells(r, name, h, (("n", 1),)) + _cells(r, name, raw_by.get(name) or {}, TAIL_FIELDS)[3:]
+            rows.append(raw + _cells(r, name, h, TAIL_FIELDS)[3:])
     return rows
 
 
