@@ -182,6 +182,12 @@ def run_dataset(
                     requests = referral_requests(
                         store, dataset.folder(root), as_of, args.requests + cfg["warmup"]
                     )
+                if not requests:
+                    # e.g. --no-load on an instance another run has wiped since (every run shares it)
+                    raise SystemExit(
+                        f"{dataset.name} on {store_name}: the store holds none of the dataset's PCPs, so no "
+                        "referral search can be drawn; load the dataset first (--no-load uses what is loaded)"
+                    )
                 run.update(
                     query_figures(
                         store,
