@@ -63,8 +63,9 @@ def windows(query: RankQuery) -> list[float]:
     the radius whole (:func:`_reads_all`)."""
     if _reads_all(query):
         return [query.radius_miles]
-    # A window never starts inside the cursor: everything before it must be in the window, or
-    # has_previous would be guessed (twice the cursor: the next page's ring holds about as many).
+    # A window inside the cursor holds nothing after it, so it could never settle the page: start at
+    # twice the cursor (the next page's ring holds about as many as the pages before it). A settled page
+    # read everything before the cursor too, so has_previous is exact.
     radius = max(WINDOW_START_MILES, 2 * query.after[1]) if query.after is not None else WINDOW_START_MILES
     out: list[float] = []
     while radius < query.radius_miles:
@@ -80,7 +81,9 @@ def rank_in_windows(query: RankQuery, rank: Callable[[float, int | None], RankRo
     participations) settles the page when the specialist after the page lies inside it: every specialist
     nearer than that one was then read, at its nearest location, so the first ``limit + 1`` read are the
     radius's. The total is only a floor then, and the page carries none. A store that stopped short of
-    its window is asked again with 4 times the budget; one that read it all, for the next window.
+    its window is asked again with 4 times the budget; one that read it all, for the next window. The
+    budget counts from the centre, so a deep page needs more of it: it grows until it reaches past the
+    cursor.
     """
     steps = windows(query)
     budget: int | None = READ_BUDGET if query.specialty_codes is None else NAMED_READ_BUDGET

@@ -107,7 +107,7 @@ def test_a_total_a_ranking_by_referrals_or_a_small_radius_reads_the_radius_at_on
     assert windows(replace(QUERY, count=False, radius_miles=0.5)) == [0.5]
     start, grow = WINDOW_START_MILES, WINDOW_GROWTH
     assert windows(replace(QUERY, count=False)) == [start, start * grow, start * grow**2, 25.0]
-    # A window never starts inside the cursor: whatever came before it must be in the window.
+    # A window never starts inside the cursor (it could not settle the page): at twice the cursor.
     assert windows(replace(QUERY, count=False, after=(0, 3.0, "1900000000"))) == [6.0, 24.0, 25.0]
 
 
