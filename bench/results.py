@@ -306,8 +306,9 @@ def _class_rows(runs: list[dict[str, Any]], key: str) -> list[list[str]]:
         ref = r.get(key) or {}
         raw_by, http_by = ref.get("raw_by_class") or {}, ref.get("http_1_by_class") or {}
         for name, h in http_by.items():
-            raw = _cells(r, name, h, (("n", 1),)) + _cells(r, name, raw_by.get(name) or {}, TAIL_FIELDS)[3:]
-            rows.append(raw + _cells(r, name, h, TAIL_FIELDS)[3:])
+            a = raw_by.get(name) or {}
+            tails = [_fmt(x.get(key), digits) for x in (a, h) for key, digits in TAIL_FIELDS]
+            rows.append(_cells(r, name, h, (("n", 1),)) + tails)
     return rows
 
 

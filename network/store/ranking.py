@@ -101,11 +101,6 @@ def rank_in_windows(query: RankQuery, rank: Callable[[float, int | None], RankRo
             step += 1
 
 
-def finish_page(query: RankQuery, found: RankRows) -> RankedPage:
-    """The page of ``found``, a ranking within the query's whole radius."""
-    return _cut(query, found)[0]
-
-
 def _cut(query: RankQuery, found: RankRows) -> tuple[RankedPage, bool]:
     center = query.center
     items = [
