@@ -41,6 +41,12 @@ def bare_node_statement(label: Label) -> str:
             f"CALL (n, row) {{ UNWIND row.links.{link.field} AS x "
             f"MATCH (t:{link.target.value} {{{target_key}: {ref}}}) MERGE {arrow} }}"
         )
+    if label is Label.PARTICIPATION:  # the store's typed twin of AT_LOCATION (write_participation.cypher)
+        lines.append(
+            "CALL (n, row) { UNWIND row.links.location_ids AS x MATCH (t:Location {id: x}) "
+            "WITH n, t WHERE n.specialty_code IS NOT NULL "
+            "MERGE (n)-[:$('AT_LOCATION_AS_' + n.specialty_code)]->(t) }"
+        )
     if label is Label.COUNTY:  # the backfill of locations loaded before their county
         lines.append("CALL (n) { MATCH (l:Location {county_fips: n.fips}) MERGE (l)-[:IN_COUNTY]->(n) }")
     lines.append("RETURN collect([row.key, null]) AS written")

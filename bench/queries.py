@@ -42,9 +42,8 @@ from bench.workload import (
 from network.model import Label, Practitioner
 from network.services import ReferralOptions, ReferralRequest, referral_options
 from network.store import GraphStore
-from network.store.catalog import Statement, cypher
-from network.store.neo4j import Neo4jStore, rank_params
-from network.store.rows import DISTANCE_TOLERANCE_MILES, ReferralAsk, ReferralFound
+from network.store.neo4j import Neo4jStore, rank_params, rank_text
+from network.store.rows import DISTANCE_TOLERANCE_MILES, RankQuery, ReferralAsk, ReferralFound
 
 FIRST = 20
 
@@ -55,23 +54,20 @@ class SpyStore(Neo4jStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rank_calls: list[dict[str, Any]] = []
-        self.ranking_only: list[dict[str, Any]] = []
+        self.rank_calls: list[tuple[str, dict[str, Any]]] = []
+        self.ranking_only: list[tuple[str, dict[str, Any]]] = []
 
-    def _run(
-        self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
-    ) -> list[dict[str, Any]]:
-        if statement is Statement.RANK_SPECIALISTS and params is not None:
-            self.rank_calls.append(params)
-        return super()._run(statement, params, write=write)
+    def _rank(self, query: RankQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.rank_calls.append((rank_text(query), params))
+        return super()._rank(query, params)
 
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:
         self.rank_calls = []
         found = super().referral_search(ask)
         query = ask.ranking(found.context)
         self.ranking_only = [
-            rank_params(query, params["window"] - DISTANCE_TOLERANCE_MILES, params["budget"])
-            for params in self.rank_calls
+            (text, rank_params(query, params["window"] - DISTANCE_TOLERANCE_MILES, params["budget"]))
+            for text, params in self.rank_calls
         ]
         return found
 
@@ -184,11 +180,10 @@ def referral_bench(
             lambda j: httpx_call(bodies[warmup + j]),
         ]
         if driver is not None:
-            statement = cypher(Statement.RANK_SPECIALISTS)
 
-            def raw_call(windows: list[dict[str, Any]]) -> Callable[[], Any]:
+            def raw_call(windows: list[tuple[str, dict[str, Any]]]) -> Callable[[], Any]:
                 def call() -> Any:
-                    for params in windows:
+                    for statement, params in windows:
                         records = driver.execute_query(
                             statement, params, database_=database, routing_=RoutingControl.READ
                         ).records

@@ -29,6 +29,8 @@ class Statement(StrEnum):
     CHECKSUM_RELATIONSHIPS = "checksum_relationships"
     CLEAR_BATCH = "clear_batch"
     CLEAR_RELATIONSHIPS_BATCH = "clear_relationships_batch"
+    TWIN_TYPES = "twin_types"
+    CLEAR_TWINS_BATCH = "clear_twins_batch"
     PING = "ping"
     SHOW_CONSTRAINTS = "show_constraints"
     SHOW_INDEXES = "show_indexes"

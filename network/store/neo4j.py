@@ -71,6 +71,7 @@ from network.store.rows import (
     ReferralFound,
     StoreStats,
 )
+from network.store.twins import MARKER, expanding, quoted
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
 # How rank_specialists.cypher finds its candidates: by the counts it reads, by the named specialty, by radius.
@@ -179,6 +180,10 @@ class Neo4jStore(GraphStore):
         # Relationships first, in bounded transactions: a hub node's DETACH DELETE is one transaction.
         while self._run(Statement.CLEAR_RELATIONSHIPS_BATCH, {"limit": 50_000}, write=True)[0]["deleted"]:
             pass
+        for name in self._run(Statement.TWIN_TYPES):  # network.store.twins: a type per specialty code
+            text = cypher(Statement.CLEAR_TWINS_BATCH).replace(MARKER, quoted(name["type"]))
+            while self._run(text, {"limit": 50_000}, write=True)[0]["deleted"]:
+                pass
         while self._run(Statement.CLEAR_BATCH, {"limit": 10_000}, write=True)[0]["deleted"]:
             pass
 
@@ -287,7 +292,7 @@ class Neo4jStore(GraphStore):
         answers: list[list[dict[str, Any]]] = []
 
         def rank(window: float, budget: int | None) -> RankRows:
-            answers.append(self._run(Statement.RANK_SPECIALISTS, search_params(ask, window, budget)))
+            answers.append(self._rank(ask.query, search_params(ask, window, budget)))
             return _rows_ranked(answers[-1], ask.query.radius_miles, window)
 
         page = rank_in_windows(ask.query, rank)
@@ -304,8 +309,11 @@ class Neo4jStore(GraphStore):
         return ReferralFound(context, page)
 
     def _rank_rows(self, query: RankQuery, window_miles: float, budget: int | None = None) -> RankRows:
-        rows = self._run(Statement.RANK_SPECIALISTS, rank_params(query, window_miles, budget))
+        rows = self._rank(query, rank_params(query, window_miles, budget))
         return _rows_ranked(rows, query.radius_miles, window_miles)
+
+    def _rank(self, query: RankQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._run(rank_text(query), params)
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -475,6 +483,11 @@ def _reach(head: dict[str, Any], radius_miles: float, window_miles: float) -> fl
     if head["whole"]:
         return radius_miles
     return window_miles if head["cut"] is None else float(head["cut"])
+
+
+def rank_text(query: RankQuery) -> str:
+    """``rank_specialists.cypher`` as ``query`` runs it, expanding its specialties' twins (store.twins)."""
+    return expanding(Statement.RANK_SPECIALISTS, query.specialty_codes)
 
 
 def search_params(

@@ -44,12 +44,14 @@ WINDOW_GROWTH = 4.0
 WINDOW_MARGIN_MILES = 1e-6
 # Participations a store may stop at within a window, nearest locations first (Neo4j does; the embedded
 # store reads its windows whole), then 4 times more each time that was not enough: a city's buildings hold
-# hundreds of participations each, and the first of them usually hold the page. A named specialty is a
-# small share of each building, so its page needs more of them. Measured at L over one graph and the same
-# searches (store call p99): any specialty 500 / 2,000 / 8,000 -> 24 / 27 / 56 ms; a named one 4,000 /
-# 8,000 / 16,000 -> 74 / 49 / 70 ms (2,000: 80 ms).
+# hundreds of participations each, and the first of them usually hold the page. Measured at L over one
+# graph and the same searches (store call p99): any specialty 500 / 2,000 / 8,000 -> 24 / 27 / 56 ms. A
+# named specialty's budget counts its own participations only (Neo4j reads them through AT_LOCATION's
+# typed twins, network.store.twins): 250 / 500 / 1,000 -> p50 8.6 / 9.8 / 9.3 ms, p99 30 / 35 / 34 ms over
+# 300 named searches at L (before the twins, a budget of 8,000 of every specialty's participations: p50
+# 22.8, p99 48.5 ms; BENCHMARKS.md, optimisation 29).
 READ_BUDGET = 2_000
-NAMED_READ_BUDGET = 8_000
+NAMED_READ_BUDGET = 250
 
 
 def _reads_all(query: RankQuery) -> bool:

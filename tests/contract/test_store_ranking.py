@@ -20,9 +20,9 @@ from network.geo import EARTH_RADIUS_MILES, haversine_miles
 from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
 from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk, ranking
 from network.store import neo4j as neo4j_module
-from network.store.catalog import Statement, cypher
-from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor, search_params
+from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor, rank_text, search_params
 from network.store.ranking import sort_key
+from network.store.twins import PREFIX
 
 CENTER = GeoPoint(41.7658, -72.6734)  # Hartford, CT
 CODES = ("207RC0000X", "207N00000X", "207V00000X", "208600000X")
@@ -270,15 +270,15 @@ def test_a_referral_search_ranks_in_the_plans_networks_by_the_pcps_referrals(
     assert known.context.roles == roles
 
 
-def _profiled_rows(store: Neo4jStore, params: dict[str, object]) -> dict[str, int]:
-    """Rows each kind of operator produced when the ranking ran with ``params`` (PROFILE), summed; the
-    expansions from participations to their locations apart."""
-    summary = store._driver.execute_query("PROFILE " + cypher(Statement.RANK_SPECIALISTS), params).summary
+def _profiled_rows(store: Neo4jStore, query: RankQuery, params: dict[str, object]) -> dict[str, int]:
+    """Rows each kind of operator produced when ``query`` ran with ``params`` (PROFILE), summed; the
+    expansions from participations to their locations (AT_LOCATION or its twins) apart."""
+    summary = store._driver.execute_query("PROFILE " + rank_text(query), params).summary
     out: dict[str, int] = {}
 
     def walk(op: dict[str, Any]) -> None:
         name = str(op["operatorType"]).split("@")[0]
-        if ":AT_LOCATION]" in str(op.get("args", {}).get("Details", "")):
+        if ":AT_LOCATION]" in (details := str(op.get("args", {}).get("Details", ""))) or PREFIX in details:
             name += " AT_LOCATION"
         out[name] = out.get(name, 0) + int(op.get("rows", 0))
         for child in op.get("children", []):
@@ -298,7 +298,7 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
     query = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=40.0)
     named = replace(query, specialty_codes=frozenset(CODES[:2]))
     by_specialty = search_params(ReferralAsk(pcp, plan.id, None, named), 40.0, anchor="specialty")
-    rows = _profiled_rows(neo4j_store, by_specialty)
+    rows = _profiled_rows(neo4j_store, named, by_specialty)
     # The specialty's participations were read; the radius's locations were not. On the M graph the
     # planner seeks the point index before it filters on the way chosen (4,304 rows read for nothing per
     # named search before the radius of nothing); a graph this small may filter first, so this checks
@@ -311,13 +311,13 @@ def test_the_way_not_taken_and_an_impossible_search_read_nothing(neo4j_store: Ne
         n for op, n in rows.items() if "IndexSeek" in op and "ByRange" not in op and "Unique" not in op
     )
     assert seeks > 0 and rows.get("NodeIndexSeekByRange", 0) == rows.get("NodeIndexScan", 0) == 0, rows
-    by_space = _profiled_rows(neo4j_store, search_params(ReferralAsk(pcp, plan.id, None, query), 40.0))
+    by_space = _profiled_rows(neo4j_store, query, search_params(ReferralAsk(pcp, plan.id, None, query), 40.0))
     assert by_space["NodeIndexSeekByRange"] > 0, by_space
     for missing in (
         ReferralAsk(pcp, "no-such-plan", None, query),
         ReferralAsk("1999999999", plan.id, None, query),
     ):
-        rows = _profiled_rows(neo4j_store, search_params(missing, 40.0))
+        rows = _profiled_rows(neo4j_store, query, search_params(missing, 40.0))
         assert rows.get("NodeIndexSeekByRange", 0) == rows.get("Expand(All) AT_LOCATION", 0) == 0, (
             missing,
             rows,
@@ -329,7 +329,9 @@ def test_a_dense_radius_sends_a_named_search_through_its_specialty(neo4j_store: 
     """The graph's mean participations per location says 2 locations hold ~34; here they hold 5,000 (a
     city's buildings). A named specialty of 2,100 participations, all far away, is then the cheaper way in:
     counting the radius's locations' degrees sees it. With the mean alone (5 miles of Brooklyn at L: 330k
-    rows read where the specialty had 18k), this search expanded all 5,000."""
+    rows read where the specialty had 18k), this search expanded all 5,000. Since the twins
+    (network.store.twins) the radius's way reads the named specialty's participations alone, none here, so
+    either way reads at most the specialty's 2,100."""
     store = neo4j_store
     store.upsert([Specialty(code=c, display=c) for c in CODES[:2]])
     store.upsert([Network(id="N1", name="N1")])
@@ -356,7 +358,7 @@ def test_a_dense_radius_sends_a_named_search_through_its_specialty(neo4j_store: 
         specialty_codes=frozenset(CODES[:1]),
     )
     params = {**search_params(ReferralAsk(dense[0][0], None, None, q), 5.0), "networks": ["N1"]}
-    rows = _profiled_rows(store, params)
+    rows = _profiled_rows(store, q, params)
     assert rows["Expand(All) AT_LOCATION"] <= 2100, rows
 
 
@@ -388,7 +390,7 @@ def test_a_wide_searchs_memory_does_not_grow_with_its_page(neo4j_store: Neo4jSto
         q = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=30.0, limit=limit)
         params = search_params(ReferralAsk(npis[0], None, None, q), 30.0)
         summary = store._driver.execute_query(
-            "PROFILE " + cypher(Statement.RANK_SPECIALISTS), {**params, "networks": ["N1"]}
+            "PROFILE " + rank_text(q), {**params, "networks": ["N1"]}
         ).summary
         assert summary.profile is not None
         return int(summary.profile["args"]["GlobalMemory"])

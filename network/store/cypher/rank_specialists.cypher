@@ -24,6 +24,14 @@
 // named specialty under 'auto' (CASE stops early); $anchor 'specialty' or 'space' forces one way (tests
 // walk both).
 //
+// The radius's way expands AT_SPECIALTY_LOCATION, which is not a type in the graph: the store puts the
+// named specialties' twins of AT_LOCATION there (`AT_LOCATION_AS_<code>`, written beside it by
+// write_participation.cypher), or AT_LOCATION itself when no specialty is named (network.store.twins). So a
+// search naming a specialty reads only that specialty's participations at a city's dense locations
+// (about 1/30 of them), and counts them from the locations' degrees by type. The one statement text a
+// specialty costs the planner once per text (the plan cache), as a parameter never could: a dynamic type
+// (`$any(...)`) is planned as an expansion of every relationship and a filter.
+//
 // The radius's way reads only the first $window miles ($meters its index pre-filter), so a search that
 // needs no exact total can rank within a mile first (network.store.ranking.windows); the specialty's way
 // costs the same whatever the window, so it ranks within the whole $radius, and `whole` says which.
@@ -33,9 +41,12 @@ WITH pcp, plan, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
      // No networks to rank in when the plan or the PCP is missing: the answer is an error, so read nothing.
      CASE WHEN $pcp IS NOT NULL AND pcp IS NULL THEN [] ELSE coalesce($networks, plan.network_ids, []) END
        AS networks
+// With a read budget only whether the specialty holds fewer than that matters, so it counts no further (a
+// common specialty's 20k participations at L cost 5 ms to count, in every window's statement).
 WITH pcp, plan, specialty_known, networks,
      CASE WHEN $anchor = 'auto' AND $specialties IS NOT NULL THEN
-       COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $specialties AND r.network_id IN networks }
+       COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $specialties AND r.network_id IN networks
+               RETURN r LIMIT coalesce($budget, 1000000000) }
      END AS named
 // A specialty with few participations is read outright: counting the locations in the radius would cost
 // more than reading them (a city's 25 miles hold thousands of locations).
@@ -50,14 +61,14 @@ WITH pcp, plan, specialty_known, networks,
        WHEN 'specialty' THEN $specialties IS NOT NULL
        ELSE CASE
          WHEN named IS NULL THEN false
-         WHEN named <= 2000 THEN true
-         // With a read budget the radius's way reads about that many (the nearest buildings first), so
-         // the specialty's way is taken when it reads fewer; past that the budget grows (Python) until
-         // it is: either way, a page costs about what the cheaper of the two would.
+         // With a read budget the radius's way reads about that many (the nearest buildings first, only
+         // the specialty's participations), so the specialty's way is taken when it reads fewer; past
+         // that the budget grows (Python) until it is: a page costs about what the cheaper of the two would.
          WHEN $budget IS NOT NULL THEN named < $budget
+         WHEN named <= 2000 THEN true
          // At the graph's mean participations per location the radius holds more than the specialty: the
          // specialty's way costs at most `named`, wherever the radius is.
-         WHEN named < here * toFloat(COUNT { MATCH (r:Participation) }) / (COUNT { MATCH (l:Location) } + 1)
+         WHEN named < here * toFloat(COUNT { MATCH ()-[:AT_SPECIALTY_LOCATION]->() }) / (COUNT { MATCH (l:Location) } + 1)
            THEN true
          // The mean says the radius holds fewer, but a city's locations hold many times the mean (5 miles
          // of Brooklyn at L: 330k participations where the mean said under 18k): count them, each
@@ -65,7 +76,7 @@ WITH pcp, plan, specialty_known, networks,
          ELSE named < reduce(n = 0, d IN COLLECT {
                                MATCH (l:Location)
                                WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
-                               RETURN COUNT { (l)<-[:AT_LOCATION]-() } } | n + d)
+                               RETURN COUNT { (l)<-[:AT_SPECIALTY_LOCATION]-() } } | n + d)
        END
      END AS by_specialty
 // A search ranked in windows reads the window's nearest locations only, up to $budget participations
@@ -80,7 +91,7 @@ WITH pcp, plan, specialty_known, networks, by_specialty,
                 USING INDEX SEEK l:Location(point)
                 WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
                 WITH point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d,
-                     COUNT { (l)<-[:AT_LOCATION]-() } AS n
+                     COUNT { (l)<-[:AT_SPECIALTY_LOCATION]-() } AS n
                 WHERE d <= $window
                 RETURN [d, n] AS x ORDER BY d
               } |
@@ -115,7 +126,7 @@ CALL (pcp, by_specialty, networks, cut) {
       WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
       WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
       WHERE d <= $window AND (cut IS NULL OR d < cut)
-      MATCH (l)<-[:AT_LOCATION]-(r)
+      MATCH (l)<-[:AT_SPECIALTY_LOCATION]-(r)
       RETURN l, r, d
     }
     // The network first, projected so the planner cannot fold it into the filter below: as a list read
