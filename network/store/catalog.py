@@ -31,6 +31,8 @@ class Statement(StrEnum):
     CLEAR_RELATIONSHIPS_BATCH = "clear_relationships_batch"
     TWIN_TYPES = "twin_types"
     CLEAR_TWINS_BATCH = "clear_twins_batch"
+    TWINS_MISSING = "twins_missing"
+    BACKFILL_TWINS = "backfill_twins"
     PING = "ping"
     SHOW_CONSTRAINTS = "show_constraints"
     SHOW_INDEXES = "show_indexes"

@@ -164,11 +164,22 @@ class Neo4jStore(GraphStore):
     def init_schema(self) -> list[str]:
         for text in statements_in(Statement.INIT_SCHEMA):
             self._run(text, write=True)
+        self._backfill_twins()
         constraints = self._run(Statement.SHOW_CONSTRAINTS)
         indexes = [r for r in self._run(Statement.SHOW_INDEXES) if r["owningConstraint"] is None]
         return [f"constraint {r['name']}" for r in constraints] + [
             f"{r['type'].lower()} index {r['name']}" for r in indexes
         ]
+
+    def _backfill_twins(self) -> None:
+        """AT_LOCATION's typed twins for a graph loaded before them (network.store.twins), once: without
+        them a search naming a specialty would find nobody by the radius's way."""
+        if self._run(Statement.TWIN_TYPES) or not self._run(Statement.TWINS_MISSING):
+            return
+        after: str | None = ""
+        while after is not None:
+            params = {"after": after, "limit": self._batch_size}
+            after = self._run(Statement.BACKFILL_TWINS, params, write=True)[0]["last"]
 
     def ping(self) -> None:
         self._run(Statement.PING)

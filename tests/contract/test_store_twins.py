@@ -99,6 +99,21 @@ def test_the_twins_are_not_part_of_the_graph(neo4j_store: Neo4jStore) -> None:
     assert neo4j_store._run("MATCH ()-[r]->() RETURN count(r) AS n") == [{"n": 0}]
 
 
+def test_init_schema_writes_the_twins_a_graph_loaded_before_them_lacks(neo4j_store: Neo4jStore) -> None:
+    _upsert(neo4j_store, _graph())
+    twins = _links(neo4j_store)
+    neo4j_store._run(f"MATCH ()-[r]->() WHERE type(r) STARTS WITH '{PREFIX}' DELETE r", write=True)
+    assert len(_links(neo4j_store)) == 4
+    batch_size, neo4j_store._batch_size = neo4j_store._batch_size, 1  # a batch a participation
+    try:
+        neo4j_store.init_schema()
+    finally:
+        neo4j_store._batch_size = batch_size
+    assert _links(neo4j_store) == twins
+    neo4j_store.init_schema()  # once: a graph with twins is left alone
+    assert _links(neo4j_store) == twins
+
+
 def test_expansion_names_the_twins_of_the_codes_asked_for() -> None:
     assert expansion(None) == "AT_LOCATION"
     assert expansion(["207RC0000X", "207N00000X", "207RC0000X"]) == (
