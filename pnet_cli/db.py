@@ -16,7 +16,8 @@ app = typer.Typer(
 
 @app.command("init")
 def init(ctx: typer.Context) -> None:
-    """Create constraints and indexes if missing (idempotent: run it as often as you like)."""
+    """Create constraints and indexes if missing, and on Neo4j the typed twins of AT_LOCATION a graph
+    loaded before them lacks (idempotent: run it as often as you like)."""
     settings = settings_from(ctx)
     store = open_configured_store(settings)
     try:

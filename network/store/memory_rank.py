@@ -27,6 +27,11 @@ from network.store.rows import DISTANCE_TOLERANCE_MILES, RankQuery, RankRow, Ran
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 _NO_DATE_BEFORE, _NO_DATE_AFTER = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+# A named specialty's rows are read outright (a vectorised haversine over each) up to this many, rather
+# than the k-d tree's rows in the radius: the tree hands back a Python list, ~100k entries for 25 miles
+# of a city at M, where the specialty holds a few thousand in the whole region (BENCHMARKS.md,
+# optimisation 30).
+NAMED_ROWS_READ = 50_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class _Table:
     participation: Ints
     network: Ints
     explicit: Ints  # the participation's own specialty, -1: none
+    by_code: dict[int, Ints]  # a specialty's rows (its own, ``explicit``), in table order
     fallback: Ints  # the practitioner's primary (or first listed) specialty, -1: none
     effective: Ints  # days since 1970; none: the smallest int
     termination: Ints  # days since 1970; none: the largest int
@@ -115,6 +121,7 @@ class MemoryRank(MemoryCore):
             value = props.get("accepting_new_patients")
             return -1 if value is None else int(bool(value))
 
+        explicit = ints(-1 if r[4] is None else codes[r[4]] for r in raw)
         return _Table(
             npis=npis,
             npi_index=npi_index,
@@ -128,7 +135,8 @@ class MemoryRank(MemoryCore):
             location=ints(loc_index[r[1]] for r in raw),
             participation=ints(part_index[r[2]] for r in raw),
             network=ints(networks[r[3]] for r in raw),
-            explicit=ints(-1 if r[4] is None else codes[r[4]] for r in raw),
+            explicit=explicit,
+            by_code=_rows_by_value(explicit, len(code_list)),
             fallback=ints(-1 if r[5] is None else codes[r[5]] for r in raw),
             effective=ints(_day(r[6].get("effective"), _NO_DATE_BEFORE) for r in raw),  # type: ignore[arg-type]
             termination=ints(_day(r[6].get("termination"), _NO_DATE_AFTER) for r in raw),  # type: ignore[arg-type]
@@ -184,9 +192,7 @@ class MemoryRank(MemoryCore):
     def _matching_rows(self, t: _Table, query: RankQuery, prefilter_miles: float) -> tuple[Ints, Ints]:
         """Rows passing every filter but the exact radius, in table order, with the specialty each
         stands for."""
-        center = unit_vectors(np.asarray([query.center.lat]), np.asarray([query.center.lon]))[0]
-        found = t.tree.query_ball_point(center, chord_for_miles(prefilter_miles), return_sorted=False)
-        rows = np.sort(np.fromiter(found, dtype=np.int64, count=len(found)))
+        rows = self._near_rows(t, query, prefilter_miles)
         networks = [t.networks[n] for n in query.network_ids if n in t.networks]
         as_of = _day(query.as_of, 0)
         ok = np.isin(t.network[rows], networks) & (t.effective[rows] <= as_of) & (t.termination[rows] > as_of)
@@ -204,6 +210,20 @@ class MemoryRank(MemoryCore):
         if query.language is not None:
             ok &= np.isin(t.npi[rows], self._speakers(t, np.unique(t.npi[rows[ok]]), query.language))
         return rows[ok], code[ok]
+
+    def _near_rows(self, t: _Table, query: RankQuery, prefilter_miles: float) -> Ints:
+        """The rows within ``prefilter_miles`` (more may come: the exact radius is applied after), in
+        table order: a named specialty's own rows when they are few, else the k-d tree's."""
+        if query.specialty_codes is not None:
+            wanted = [t.by_code[t.codes[c]] for c in query.specialty_codes if c in t.codes]
+            named = np.sort(np.concatenate(wanted)) if wanted else np.zeros(0, dtype=np.int64)
+            if len(named) <= NAMED_ROWS_READ:
+                c = query.center
+                d = haversine_miles_many(c.lat, c.lon, t.lat[named], t.lon[named])
+                return named[d <= prefilter_miles]
+        center = unit_vectors(np.asarray([query.center.lat]), np.asarray([query.center.lon]))[0]
+        found = t.tree.query_ball_point(center, chord_for_miles(prefilter_miles), return_sorted=False)
+        return np.sort(np.fromiter(found, dtype=np.int64, count=len(found)))
 
     def _speakers(self, t: _Table, npis: Ints, language: str) -> list[int]:
         wanted = language.casefold()
@@ -252,6 +272,16 @@ class MemoryRank(MemoryCore):
                     )
                 )
         return out
+
+
+def _rows_by_value(values: Ints, n: int) -> dict[int, Ints]:
+    """For each value 0..n-1 present, the rows holding it, ascending."""
+    order = np.argsort(values, kind="stable")  # stable: each value's rows stay in table order
+    ordered = values[order]
+    starts = np.searchsorted(ordered, np.arange(n), side="left")
+    ends = np.searchsorted(ordered, np.arange(n), side="right")
+    spans = zip(starts.tolist(), ends.tolist(), strict=True)
+    return {v: order[s:e] for v, (s, e) in enumerate(spans) if e > s}
 
 
 def _nearest_per_group(group: Ints, d: Floats) -> Ints:

@@ -18,8 +18,9 @@ import pytest
 
 from network.geo import EARTH_RADIUS_MILES, haversine_miles
 from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
-from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk, ranking
+from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk, memory_rank, ranking
 from network.store import neo4j as neo4j_module
+from network.store.memory import MemoryStore
 from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor, rank_text, search_params
 from network.store.ranking import sort_key
 from network.store.twins import PREFIX
@@ -186,6 +187,17 @@ def test_a_read_budget_of_three_changes_no_page(
     monkeypatch.setattr(ranking, "READ_BUDGET", 3)
     monkeypatch.setattr(ranking, "NAMED_READ_BUDGET", 3)
     _check_against_oracle(store, _region(store, seed), seed)
+
+
+@pytest.mark.parametrize("named_rows", [0, 10**9])
+def test_both_ways_into_the_embedded_ranking_agree_with_the_oracle(
+    monkeypatch: pytest.MonkeyPatch, named_rows: int
+) -> None:
+    # A named specialty's rows are read outright up to NAMED_ROWS_READ, else through the k-d tree.
+    monkeypatch.setattr(memory_rank, "NAMED_ROWS_READ", named_rows)
+    for seed in (1, 2):
+        store = MemoryStore()
+        _check_against_oracle(store, _region(store, seed), seed)
 
 
 @pytest.mark.neo4j
