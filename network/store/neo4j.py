@@ -192,7 +192,7 @@ class Neo4jStore(GraphStore):
         while self._run(Statement.CLEAR_RELATIONSHIPS_BATCH, {"limit": 50_000}, write=True)[0]["deleted"]:
             pass
         for name in self._run(Statement.TWIN_TYPES):  # network.store.twins: a type per specialty code
-            text = cypher(Statement.CLEAR_TWINS_BATCH).replace(MARKER, quoted(name["type"]))
+            text = cypher(Statement.CLEAR_TWINS_BATCH).replace(MARKER, ":" + quoted(name["type"]))
             while self._run(text, {"limit": 50_000}, write=True)[0]["deleted"]:
                 pass
         while self._run(Statement.CLEAR_BATCH, {"limit": 10_000}, write=True)[0]["deleted"]:

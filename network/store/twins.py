@@ -23,7 +23,7 @@ from network.model import Rel
 from network.store.catalog import Statement, cypher
 
 PREFIX = "AT_LOCATION_AS_"
-MARKER = "AT_SPECIALTY_LOCATION"
+MARKER = ":AT_SPECIALTY_LOCATION"  # with its colon: the statement's comments may name it bare
 # The codes of a search are validated NUCC codes, but nothing else here relies on that.
 _NONE = PREFIX  # a type no write creates (a code is never empty): the twins of no code
 
@@ -48,7 +48,7 @@ def expansion(codes: Iterable[str] | None) -> str:
 
 @lru_cache(maxsize=1024)
 def _expanding(statement: Statement, codes: tuple[str, ...] | None) -> str:
-    return cypher(statement).replace(MARKER, expansion(codes))
+    return cypher(statement).replace(MARKER, ":" + expansion(codes))
 
 
 def expanding(statement: Statement, codes: Iterable[str] | None) -> str:

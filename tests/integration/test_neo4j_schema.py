@@ -19,6 +19,9 @@ WHOLE_GRAPH = {
     Statement.CHECKSUM_RELATIONSHIPS,
     Statement.CLEAR_BATCH,
     Statement.CLEAR_RELATIONSHIPS_BATCH,
+    Statement.CLEAR_TWINS_BATCH,
+    # Once per init_schema, on a graph without twins only, and it stops at its first row.
+    Statement.TWINS_MISSING,
     Statement.INIT_SCHEMA,
     Statement.SHOW_CONSTRAINTS,
     Statement.SHOW_INDEXES,
