@@ -18,7 +18,7 @@ from network.model import Location, Network, Participation, Practitioner, Specia
 from network.store import GeoPoint, GraphStore, RankQuery
 from network.store.memory import MemoryStore
 from network.store.neo4j import Neo4jStore, rank_params, rank_text
-from network.store.twins import PREFIX, expansion, quoted
+from network.store.twins import PREFIX
 
 pytestmark = pytest.mark.neo4j
 
@@ -112,15 +112,6 @@ def test_init_schema_writes_the_twins_a_graph_loaded_before_them_lacks(neo4j_sto
     assert _links(neo4j_store) == twins
     neo4j_store.init_schema()  # once: a graph with twins is left alone
     assert _links(neo4j_store) == twins
-
-
-def test_expansion_names_the_twins_of_the_codes_asked_for() -> None:
-    assert expansion(None) == "AT_LOCATION"
-    assert expansion(["207RC0000X", "207N00000X", "207RC0000X"]) == (
-        "`AT_LOCATION_AS_207N00000X`|`AT_LOCATION_AS_207RC0000X`"
-    )
-    assert expansion([]) == "`AT_LOCATION_AS_`"  # no code: a type no write creates
-    assert quoted("a`b") == "`a``b`"
 
 
 def _expanded(store: Neo4jStore, query: RankQuery) -> dict[str, int]:

@@ -28,8 +28,8 @@
 // named specialties' twins of AT_LOCATION there (`AT_LOCATION_AS_<code>`, written beside it by
 // write_participation.cypher), or AT_LOCATION itself when no specialty is named (network.store.twins). So a
 // search naming a specialty reads only that specialty's participations at a city's dense locations
-// (about 1/30 of them), and counts them from the locations' degrees by type. The one statement text a
-// specialty costs the planner once per text (the plan cache), as a parameter never could: a dynamic type
+// (about 1/30 of them), and budgets them from the locations' degrees by type. Each set of codes is then a
+// text of its own, planned once (the plan cache); a parameter could not name the types: a dynamic type
 // (`$any(...)`) is planned as an expansion of every relationship and a filter.
 //
 // The radius's way reads only the first $window miles ($meters its index pre-filter), so a search that
