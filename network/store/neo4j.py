@@ -71,7 +71,7 @@ from network.store.rows import (
     ReferralFound,
     StoreStats,
 )
-from network.store.twins import MARKER, expanding, quoted
+from network.store.twins import PREFIX, expanding
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
 # How rank_specialists.cypher finds its candidates: by the counts it reads, by the named specialty, by radius.
@@ -191,8 +191,8 @@ class Neo4jStore(GraphStore):
         # Relationships first, in bounded transactions: a hub node's DETACH DELETE is one transaction.
         while self._run(Statement.CLEAR_RELATIONSHIPS_BATCH, {"limit": 50_000}, write=True)[0]["deleted"]:
             pass
-        for name in self._run(Statement.TWIN_TYPES):  # network.store.twins: a type per specialty code
-            text = cypher(Statement.CLEAR_TWINS_BATCH).replace(MARKER, ":" + quoted(name["type"]))
+        for row in self._run(Statement.TWIN_TYPES):  # network.store.twins: a type per specialty code
+            text = expanding(Statement.CLEAR_TWINS_BATCH, [row["type"].removeprefix(PREFIX)])
             while self._run(text, {"limit": 50_000}, write=True)[0]["deleted"]:
                 pass
         while self._run(Statement.CLEAR_BATCH, {"limit": 10_000}, write=True)[0]["deleted"]:
