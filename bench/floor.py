@@ -64,7 +64,9 @@ RETURN [] AS updated, [] AS unchanged, [] AS missing"""
 
 def bare_statements() -> dict[str, str]:
     out = {cypher(Statement.per_label("write", label)): bare_node_statement(label) for label in LINKS}
+    # pnet's first-load create (network.store.fresh) is pnet's own: the floor MERGEs every row either way.
     out[cypher(Statement.WRITE_REFERRALS)] = BARE_REFERRALS
+    out[cypher(Statement.WRITE_REFERRALS_NEW)] = BARE_REFERRALS
     return out
 
 

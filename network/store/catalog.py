@@ -17,6 +17,8 @@ from network.model import Label
 class Statement(StrEnum):
     INIT_SCHEMA = "init_schema"
     WRITE_REFERRALS = "write_referrals"
+    WRITE_REFERRALS_NEW = "write_referrals_new"
+    REFERRAL_EDGES_EXIST = "referral_edges_exist"
     ENSURE_SPECIALTIES = "ensure_specialties"
     RANK_SPECIALISTS = "rank_specialists"
     LOOKUP = "lookup"

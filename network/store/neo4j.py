@@ -53,6 +53,7 @@ from network.settings import Settings
 from network.store.base import End, GraphStore, S, Shaped
 from network.store.catalog import Statement, cypher, statements_in
 from network.store.checksum import RelRow, graph_checksum, record_from_props
+from network.store.fresh import FreshKeys
 from network.store.links import LINKS
 from network.store.ranking import prefilter_miles, rank_in_windows
 from network.store.rows import (
@@ -94,6 +95,7 @@ class Neo4jStore(GraphStore):
         self._database = database
         self._batch_size = batch_size
         self._retry_s = retry_s  # how long _query retries transient failures (the driver's own: see below)
+        self._fresh = FreshKeys(lambda: bool(self._run(Statement.REFERRAL_EDGES_EXIST)[0]["present"]))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jStore:
@@ -188,6 +190,7 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
     def clear(self) -> None:
+        self._fresh.reset()
         # Relationships first, in bounded transactions: a hub node's DETACH DELETE is one transaction.
         while self._run(Statement.CLEAR_RELATIONSHIPS_BATCH, {"limit": 50_000}, write=True)[0]["deleted"]:
             pass
@@ -222,11 +225,26 @@ class Neo4jStore(GraphStore):
 
     def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
         # The ends travel in props only: the driver packs (and logs the repr of) every parameter.
-        rows = [item.row for item in batch]
+        # A first load creates the keys it has not written before outright (network.store.fresh).
+        unseen = self._fresh.unseen([item.key for item in batch])
+        new = [item.row for item, fresh in zip(batch, unseen, strict=True) if fresh]
+        again = [item.row for item, fresh in zip(batch, unseen, strict=True) if not fresh]
         prior: dict[str, str | None] = {}
         missing: dict[str, End] = {}
+        for statement, rows in ((Statement.WRITE_REFERRALS_NEW, new), (Statement.WRITE_REFERRALS, again)):
+            self._write_referral_rows(statement, rows, prior, missing)
+        self._fresh.created(key for key, old in prior.items() if old is None)
+        return prior, missing
+
+    def _write_referral_rows(
+        self,
+        statement: Statement,
+        rows: list[dict[str, Any]],
+        prior: dict[str, str | None],
+        missing: dict[str, End],
+    ) -> None:
         for chunk in self._batches(rows):
-            for r in self._run(Statement.WRITE_REFERRALS, {"rows": _Rows(chunk)}, write=True):
+            for r in self._run(statement, {"rows": _Rows(chunk)}, write=True):
                 # Rows not named were created; unchanged ones are left out of `prior` (see _write_nodes).
                 prior.update((row["key"], None) for row in chunk)
                 prior.update(r["updated"])
@@ -235,7 +253,6 @@ class Neo4jStore(GraphStore):
                 for key, end in r["missing"]:
                     del prior[key]
                     missing[key] = end
-        return prior, missing
 
     def ensure_specialties(self, records: Sequence[Record]) -> int:
         rows = [_node_row(rec, rec.digest()) for rec in records]
