@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from network.store.fresh import FreshKeys
 
 
 class _Graph:
-    def __init__(self, has_edges: bool) -> None:
+    def __init__(self, has_edges: bool, seconds: float = 0.0) -> None:
         self.has_edges = has_edges
+        self.seconds = seconds  # a round trip's time: lanes that start together all arrive within it
         self.asked = 0
 
     def __call__(self) -> bool:
         self.asked += 1
+        time.sleep(self.seconds)
         return self.has_edges
 
 
@@ -46,7 +49,7 @@ def test_reset_asks_the_graph_again() -> None:
 
 
 def test_lanes_starting_together_ask_the_graph_once() -> None:
-    graph = _Graph(has_edges=False)
+    graph = _Graph(has_edges=False, seconds=0.05)
     fresh = FreshKeys(graph, capacity=1000)
     lanes = [threading.Thread(target=fresh.unseen, args=([str(i)],)) for i in range(8)]
     for lane in lanes:

@@ -163,3 +163,32 @@ def test_load_all_gives_the_source_options_to_every_load(
     # Options a source refuses end the command before anything loads.
     bad = CliRunner().invoke(app, [*argv[:4], "referrals=x.csv", "--window-days", "0"])
     assert bad.exit_code == 2 and "--window-days" in bad.output
+
+
+class SchemaFirst(Recording):
+    """Notes, at each write, whether the schema was created before it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.schema_before_writes: list[bool] = []
+        self._schema = False
+
+    def init_schema(self) -> list[str]:
+        self._schema = True
+        return super().init_schema()
+
+    def upsert_shaped(self, items: Sequence[Shaped[Record]]) -> UpsertCounts:
+        self.schema_before_writes.append(self._schema)
+        return super().upsert_shaped(items)
+
+
+def test_a_single_load_creates_the_schema_before_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a new Neo4j database without key constraints every MERGE scans its label, and lanes duplicate nodes.
+    store = SchemaFirst()
+    monkeypatch.setattr(load_cli, "open_configured_store", lambda settings: store)
+    argv = ["--data-dir", str(tmp_path / "pnet"), "load", "nucc", str(_nucc_file(tmp_path)), "--no-progress"]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert store.schema_before_writes == [True]
