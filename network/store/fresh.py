@@ -1,9 +1,9 @@
 """Which referral edges a load may create without looking for them first.
 
-Upserting a REFERS_TO edge means finding the old one by its key from the referring practitioner, whose
-relationships a busy PCP counts in hundreds: ~18 of the ~32 db hits a row costs at L, 62-67 against 46 ms
-per 2,000-row batch (BENCHMARKS.md, optimisation 31). A first load finds nothing, ever, except for the
-keys it wrote itself: files repeat a pair's key across batches (the store dedupes within one batch only).
+Upserting a REFERS_TO edge means finding the old one by its key from the referring practitioner first:
+~10% of a first load's referral batch, commit included (BENCHMARKS.md, optimisation 31). A first load
+finds nothing, ever, except for the keys it wrote itself: files repeat a pair's key across batches (the
+store dedupes within one batch only).
 
 So when the graph holds no REFERS_TO edge at a store's first referral write, :class:`FreshKeys` records
 every key the store creates in a Bloom filter (a fixed 23 MiB: the loader's memory stays flat however long
