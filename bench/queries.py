@@ -42,7 +42,7 @@ from bench.workload import (
 from network.model import Label, Practitioner
 from network.services import ReferralOptions, ReferralRequest, referral_options
 from network.store import GraphStore
-from network.store.neo4j import Neo4jStore, rank_params, rank_text
+from network.store.neo4j import Neo4jStore, rank_args, rank_params, rank_text
 from network.store.rows import DISTANCE_TOLERANCE_MILES, RankQuery, ReferralAsk, ReferralFound
 
 FIRST = 20
@@ -185,7 +185,7 @@ def referral_bench(
                 def call() -> Any:
                     for statement, params in windows:
                         records = driver.execute_query(
-                            statement, params, database_=database, routing_=RoutingControl.READ
+                            statement, rank_args(params), database_=database, routing_=RoutingControl.READ
                         ).records
                     return records
 

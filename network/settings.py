@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     graphiql: bool = True
     introspection: bool = True
+    # Plan the referral search of every CMS specialty type on Neo4j as the API starts, in the background
+    # (network.services.warmup): 20-40 s of planning once per Neo4j start, which members' first searches
+    # would otherwise pay for, 0.5-2 s each. Off by default so tests and one-off servers start quietly.
+    warm_search_plans: bool = False
 
     @property
     def memory_graph_path(self) -> Path:

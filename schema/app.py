@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from threading import Event, Thread
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,6 +19,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from network.errors import PnetError
+from network.services.warmup import warm_referral_search
 from network.settings import Settings
 from network.store import GraphStore, open_store
 from schema.health import endpoints
@@ -49,6 +52,27 @@ class GraphQLEndpoint:
         await response(scope, receive, send)
 
 
+def _warm_in_background(store: GraphStore, stop: Event) -> Thread:
+    """Warms the referral search's plans (network.services.warmup) while the API already answers."""
+
+    def run() -> None:
+        try:
+            warmed = warm_referral_search(store, stop=stop)
+        except PnetError as exc:  # the searches are then planned on first use, as without warming
+            log.warning("warming the referral search's plans failed: %s", exc)
+            return
+        log.info(
+            "warmed %d referral searches in %.1f s%s",
+            warmed.searches,
+            warmed.seconds,
+            " (stopped early)" if warmed.stopped else "",
+        )
+
+    thread = Thread(target=run, name="pnet-warm-plans", daemon=True)
+    thread.start()
+    return thread
+
+
 def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette:
     runtime = Runtime(settings)
     if store is not None:
@@ -61,9 +85,17 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             owned = open_store(settings)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
+        stop = Event()
+        serving = owned if owned is not None else store
+        warmer = None
+        if settings.warm_search_plans and serving is not None:
+            warmer = _warm_in_background(serving, stop)
         try:
             yield
         finally:
+            stop.set()
+            if warmer is not None:
+                warmer.join()  # at most the search in flight (~2 s), before its store closes
             if owned is not None:
                 owned.close()
 

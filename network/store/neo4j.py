@@ -341,7 +341,7 @@ class Neo4jStore(GraphStore):
         return _rows_ranked(rows, query.radius_miles, window_miles)
 
     def _rank(self, query: RankQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._run(rank_text(query), params)
+        return self._run(rank_text(query), rank_args(params))
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -516,6 +516,12 @@ def _reach(head: dict[str, Any], radius_miles: float, window_miles: float) -> fl
 def rank_text(query: RankQuery) -> str:
     """``rank_specialists.cypher`` as ``query`` runs it, expanding its specialties' twins (store.twins)."""
     return expanding(Statement.RANK_SPECIALISTS, query.specialty_codes)
+
+
+def rank_args(params: dict[str, Any]) -> dict[str, Any]:
+    """What ``rank_specialists.cypher`` is sent: its parameters as the one map ``$ask``, so that Neo4j plans
+    each text once, whatever the values' types and sizes (the statement's header says why)."""
+    return {"ask": params}
 
 
 def search_params(

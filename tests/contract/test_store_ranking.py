@@ -21,7 +21,14 @@ from network.model import Location, Network, Participation, Plan, Practitioner, 
 from network.store import GeoPoint, GraphStore, RankQuery, ReferralAsk, memory_rank, ranking
 from network.store import neo4j as neo4j_module
 from network.store.memory import MemoryStore
-from network.store.neo4j import NEO4J_EARTH_RADIUS_METERS, Neo4jStore, RankAnchor, rank_text, search_params
+from network.store.neo4j import (
+    NEO4J_EARTH_RADIUS_METERS,
+    Neo4jStore,
+    RankAnchor,
+    rank_args,
+    rank_text,
+    search_params,
+)
 from network.store.ranking import sort_key
 from network.store.twins import PREFIX
 
@@ -285,7 +292,7 @@ def test_a_referral_search_ranks_in_the_plans_networks_by_the_pcps_referrals(
 def _profiled_rows(store: Neo4jStore, query: RankQuery, params: dict[str, object]) -> dict[str, int]:
     """Rows each kind of operator produced when ``query`` ran with ``params`` (PROFILE), summed; the
     expansions from participations to their locations (AT_LOCATION or its twins) apart."""
-    summary = store._driver.execute_query("PROFILE " + rank_text(query), params).summary
+    summary = store._driver.execute_query("PROFILE " + rank_text(query), rank_args(params)).summary
     out: dict[str, int] = {}
 
     def walk(op: dict[str, Any]) -> None:
@@ -402,7 +409,7 @@ def test_a_wide_searchs_memory_does_not_grow_with_its_page(neo4j_store: Neo4jSto
         q = RankQuery(network_ids=(), as_of="2026-06-01", center=CENTER, radius_miles=30.0, limit=limit)
         params = search_params(ReferralAsk(npis[0], None, None, q), 30.0)
         summary = store._driver.execute_query(
-            "PROFILE " + rank_text(q), {**params, "networks": ["N1"]}
+            "PROFILE " + rank_text(q), rank_args({**params, "networks": ["N1"]})
         ).summary
         assert summary.profile is not None
         return int(summary.profile["args"]["GlobalMemory"])

@@ -17,7 +17,7 @@ import pytest
 from network.model import Location, Network, Participation, Practitioner, Specialty
 from network.store import GeoPoint, GraphStore, RankQuery
 from network.store.memory import MemoryStore
-from network.store.neo4j import Neo4jStore, rank_params, rank_text
+from network.store.neo4j import Neo4jStore, rank_args, rank_params, rank_text
 from network.store.twins import PREFIX
 
 pytestmark = pytest.mark.neo4j
@@ -118,7 +118,7 @@ def _expanded(store: Neo4jStore, query: RankQuery) -> dict[str, int]:
     """Rows the expansions to locations produced (PROFILE), by AT_LOCATION or twins; none left out."""
     text = "PROFILE " + rank_text(query)
     params = {**rank_params(query, query.radius_miles, None, "space"), "networks": ["N1"]}
-    summary = store._driver.execute_query(text, params).summary
+    summary = store._driver.execute_query(text, rank_args(params)).summary
     assert summary.profile is not None
     out: dict[str, int] = {}
 

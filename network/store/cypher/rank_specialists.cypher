@@ -5,10 +5,10 @@
 // role, dates, specialty, NPI): the only relationship expanded per row is AT_LOCATION (or its twin, below).
 // Miles are Neo4j's haversine rescaled to pnet's Earth radius (Python recomputes the page's exact miles).
 //
-// Asked by PCP and plan ($pcp, $plan; $networks and $prior null), the statement also reads what the
+// Asked by PCP and plan ($ask.pcp, $ask.plan; $ask.networks and $ask.prior null), the statement also reads what the
 // service checks (the PCP, its participations, its shared-patient totals, the plan, whether the specialty
 // code exists) and ranks within the plan's networks by those totals: a search is one round trip, and
-// the service discards the page when the checks fail. Asked with $networks and $prior ([npi, pairs]
+// the service discards the page when the checks fail. Asked with $ask.networks and $ask.prior ([npi, pairs]
 // pairs) instead, it ranks those alone (the store's plain ranking, which the contract tests walk).
 //
 // AT_LOCATION joins only a Participation to a Location (network.store.links; a unit test holds it), so
@@ -21,7 +21,7 @@
 // as the locations there times the graph's mean participations per location (count store) and, when that
 // favours the radius, counted exactly from the locations' degrees. A specialty with at most 2,000
 // participations in the plan's networks skips the estimate. The counts run only for a
-// named specialty under 'auto' (CASE stops early); $anchor 'specialty' or 'space' forces one way (tests
+// named specialty under 'auto' (CASE stops early); $ask.anchor 'specialty' or 'space' forces one way (tests
 // walk both).
 //
 // The radius's way expands AT_SPECIALTY_LOCATION, which is not a type in the graph: the store puts the
@@ -32,39 +32,45 @@
 // text of its own, planned once (the plan cache); a parameter could not name the types: a dynamic type
 // (`$any(...)`) is planned as an expansion of every relationship and a filter.
 //
-// The radius's way reads only the first $window miles ($meters its index pre-filter), so a search that
+// Every parameter is a field of one map, $ask. Neo4j caches a plan by the text and the parameters' types,
+// string and list sizes included (in buckets): with flat parameters a search that named a language, a
+// filter on accepting, another plan's id or a budget was planned again, 0.5-2 s each time, and a text had
+// up to 16 plans. A map is one type whatever it holds, so each text is planned once (BENCHMARKS.md,
+// optimisation 32).
+//
+// The radius's way reads only the first $ask.window miles ($ask.meters its index pre-filter), so a search that
 // needs no exact total can rank within a mile first (network.store.ranking.windows); the specialty's way
-// costs the same whatever the window, so it ranks within the whole $radius, and `whole` says which.
-OPTIONAL MATCH (pcp:Practitioner {npi: $pcp})
-OPTIONAL MATCH (plan:Plan {id: $plan})
-WITH pcp, plan, EXISTS { (:Specialty {code: $specialty}) } AS specialty_known,
+// costs the same whatever the window, so it ranks within the whole $ask.radius, and `whole` says which.
+OPTIONAL MATCH (pcp:Practitioner {npi: $ask.pcp})
+OPTIONAL MATCH (plan:Plan {id: $ask.plan})
+WITH pcp, plan, EXISTS { (:Specialty {code: $ask.specialty}) } AS specialty_known,
      // No networks to rank in when the plan or the PCP is missing: the answer is an error, so read nothing.
-     CASE WHEN $pcp IS NOT NULL AND pcp IS NULL THEN [] ELSE coalesce($networks, plan.network_ids, []) END
+     CASE WHEN $ask.pcp IS NOT NULL AND pcp IS NULL THEN [] ELSE coalesce($ask.networks, plan.network_ids, []) END
        AS networks
 // With a read budget only whether the specialty holds fewer than that matters, so it counts no further (a
 // common specialty's 20k participations at L cost 5 ms to count, in every window's statement).
 WITH pcp, plan, specialty_known, networks,
-     CASE WHEN $anchor = 'auto' AND $specialties IS NOT NULL THEN
-       COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $specialties AND r.network_id IN networks
-               RETURN r LIMIT coalesce($budget, 1000000000) }
+     CASE WHEN $ask.anchor = 'auto' AND $ask.specialties IS NOT NULL THEN
+       COUNT { MATCH (r:Participation) WHERE r.specialty_code IN $ask.specialties AND r.network_id IN networks
+               RETURN r LIMIT coalesce($ask.budget, 1000000000) }
      END AS named
 // A specialty with few participations is read outright: counting the locations in the radius would cost
 // more than reading them (a city's 25 miles hold thousands of locations).
 WITH pcp, plan, specialty_known, networks, named,
-     CASE WHEN named > 2000 AND $budget IS NULL THEN
+     CASE WHEN named > 2000 AND $ask.budget IS NULL THEN
        COUNT { MATCH (l:Location)
-               WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters }
+               WHERE point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) <= $ask.meters }
      END AS here
 WITH pcp, plan, specialty_known, networks,
-     CASE $anchor
+     CASE $ask.anchor
        WHEN 'space' THEN false
-       WHEN 'specialty' THEN $specialties IS NOT NULL
+       WHEN 'specialty' THEN $ask.specialties IS NOT NULL
        ELSE CASE
          WHEN named IS NULL THEN false
          // With a read budget the radius's way reads about that many (the nearest buildings first, only
          // the specialty's participations), so the specialty's way is taken when it reads fewer; past
          // that the budget grows (Python) until it is: a page costs about what the cheaper of the two would.
-         WHEN $budget IS NOT NULL THEN named < $budget
+         WHEN $ask.budget IS NOT NULL THEN named < $ask.budget
          WHEN named <= 2000 THEN true
          // At the graph's mean participations per location the radius holds more than the specialty: the
          // specialty's way costs at most `named`, wherever the radius is. These counts are of every
@@ -78,29 +84,29 @@ WITH pcp, plan, specialty_known, networks,
          // location's degree from its relationship counts.
          ELSE named < reduce(n = 0, d IN COLLECT {
                                MATCH (l:Location)
-                               WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
+                               WHERE point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) <= $ask.meters
                                RETURN COUNT { (l)<-[:AT_LOCATION]-() } } | n + d)
        END
      END AS by_specialty
-// A search ranked in windows reads the window's nearest locations only, up to $budget participations
+// A search ranked in windows reads the window's nearest locations only, up to $ask.budget participations
 // (counted from each location's degree, nearest first; never splitting locations at one distance, never
 // fewer than the nearest): `cut` is the distance it stopped short of, so Python knows how far it read.
 // Synthetic or real, a city's buildings are dense: at L the first mile of Manhattan holds 272 locations
-// and 106k participations of every network, 25 miles 4,301 and 687k. A null $budget reads the window.
+// and 106k participations of every network, 25 miles 4,301 and 687k. A null $ask.budget reads the window.
 WITH pcp, plan, specialty_known, networks, by_specialty,
-     CASE WHEN $budget IS NOT NULL AND NOT by_specialty AND size(networks) > 0 THEN
+     CASE WHEN $ask.budget IS NOT NULL AND NOT by_specialty AND size(networks) > 0 THEN
        reduce(acc = [0, -1.0, null], x IN COLLECT {
                 MATCH (l:Location)
                 USING INDEX SEEK l:Location(point)
-                WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= $meters
-                WITH point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d,
+                WHERE point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) <= $ask.meters
+                WITH point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) * $ask.miles_per_meter AS d,
                      COUNT { (l)<-[:AT_SPECIALTY_LOCATION]-() } AS n
-                WHERE d <= $window
+                WHERE d <= $ask.window
                 RETURN [d, n] AS x ORDER BY d
               } |
               // [participations so far, the distance last read, the cut]
               CASE WHEN acc[2] IS NOT NULL THEN acc
-                   WHEN acc[0] > 0 AND acc[0] + x[1] > $budget AND x[0] > acc[1] THEN [acc[0], acc[1], x[0]]
+                   WHEN acc[0] > 0 AND acc[0] + x[1] > $ask.budget AND x[0] > acc[1] THEN [acc[0], acc[1], x[0]]
                    ELSE [acc[0] + x[1], x[0], null]
               END)[2]
      END AS cut
@@ -114,21 +120,21 @@ CALL (pcp, by_specialty, networks, cut) {
       // The empty list when not chosen: the planner seeks before it filters on by_specialty.
       MATCH (r:Participation)
       USING INDEX SEEK r:Participation(specialty_code, network_id)
-      WHERE r.specialty_code IN CASE WHEN by_specialty THEN $specialties ELSE [] END AND r.network_id IN networks
+      WHERE r.specialty_code IN CASE WHEN by_specialty THEN $ask.specialties ELSE [] END AND r.network_id IN networks
       MATCH (r)-[:AT_LOCATION]->(l)
-      WITH l, r, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-      WHERE d <= $radius
+      WITH l, r, point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) * $ask.miles_per_meter AS d
+      WHERE d <= $ask.radius
       RETURN l, r, d
     UNION ALL
       // A radius of nothing when not chosen: the planner seeks the point index before it filters on
       // by_specialty, so the filter alone would still read every location in the radius.
-      WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $meters END AS meters
+      WITH by_specialty, CASE WHEN by_specialty OR size(networks) = 0 THEN -1.0 ELSE $ask.meters END AS meters
       WHERE NOT by_specialty AND size(networks) > 0
       MATCH (l:Location)
       USING INDEX SEEK l:Location(point)
-      WHERE point.distance(l.point, point({latitude: $lat, longitude: $lon})) <= meters
-      WITH l, point.distance(l.point, point({latitude: $lat, longitude: $lon})) * $miles_per_meter AS d
-      WHERE d <= $window AND (cut IS NULL OR d < cut)
+      WHERE point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) <= meters
+      WITH l, point.distance(l.point, point({latitude: $ask.lat, longitude: $ask.lon})) * $ask.miles_per_meter AS d
+      WHERE d <= $ask.window AND (cut IS NULL OR d < cut)
       MATCH (l)<-[:AT_SPECIALTY_LOCATION]-(r)
       RETURN l, r, d
     }
@@ -139,20 +145,20 @@ CALL (pcp, by_specialty, networks, cut) {
     WHERE network IN networks
     WITH l, r, d
     WHERE r.role = 'specialist'
-      AND (r.effective IS NULL OR r.effective <= $as_of)
-      AND (r.termination IS NULL OR r.termination > $as_of)
-      AND ($accepting IS NULL OR r.accepting_new_patients = $accepting)
-      AND ($exclude IS NULL OR r.npi <> $exclude)
-      AND ($specialties IS NULL OR r.specialty_code IN $specialties)
+      AND (r.effective IS NULL OR r.effective <= $ask.as_of)
+      AND (r.termination IS NULL OR r.termination > $ask.as_of)
+      AND ($ask.accepting IS NULL OR r.accepting_new_patients = $ask.accepting)
+      AND ($ask.exclude IS NULL OR r.npi <> $ask.exclude)
+      AND ($ask.specialties IS NULL OR r.specialty_code IN $ask.specialties)
     RETURN r.npi AS npi, CASE WHEN r.specialty_code IS NOT NULL THEN [d, l.id, r.id, r.specialty_code] END AS coded,
            CASE WHEN r.specialty_code IS NULL THEN [d, l.id, r.id] END AS uncoded, null AS pairs
   UNION ALL
     // The PCP's shared-patient pairs join the same rows by NPI, rather than riding every row as a list.
     MATCH (pcp)-[x:REFERS_TO]->(b:Practitioner)
-    WHERE $prior IS NULL
+    WHERE $ask.prior IS NULL
     RETURN b.npi AS npi, null AS coded, null AS uncoded, x.pair_count AS pairs
   UNION ALL
-    UNWIND coalesce($prior, []) AS p
+    UNWIND coalesce($ask.prior, []) AS p
     RETURN p[0] AS npi, null AS coded, null AS uncoded, p[1] AS pairs
   }
   // Nearest location per specialist (ties: location id, then participation id; lists order element-wise),
@@ -161,19 +167,19 @@ CALL (pcp, by_specialty, networks, cut) {
   // for the Practitioner at all (a seek per specialist is a fifth of a wide search).
   WITH npi, min(coded) AS coded, min(uncoded) AS uncoded, sum(pairs) AS prior, count(pairs) AS referrals
   WITH npi, coded, uncoded, prior, referrals,
-       CASE WHEN uncoded IS NOT NULL OR ($language IS NOT NULL AND coded IS NOT NULL) THEN
+       CASE WHEN uncoded IS NOT NULL OR ($ask.language IS NOT NULL AND coded IS NOT NULL) THEN
          COLLECT { MATCH (p:Practitioner {npi: npi})
                    RETURN [coalesce(p.primary_specialty, head(p.specialties)),
-                           $language IS NULL OR any(x IN coalesce(p.languages, []) WHERE toLower(x) = $language)] }[0]
+                           $ask.language IS NULL OR any(x IN coalesce(p.languages, []) WHERE toLower(x) = $ask.language)] }[0]
        END AS doc
   WITH npi, prior, referrals,
-       CASE WHEN $language IS NOT NULL AND NOT coalesce(doc[1], false) THEN null
+       CASE WHEN $ask.language IS NOT NULL AND NOT coalesce(doc[1], false) THEN null
             WHEN uncoded IS NULL OR doc[0] IS NULL THEN coded
             WHEN coded IS NULL OR uncoded < coded[0..3] THEN uncoded + [doc[0]]
             ELSE coded
        END AS best
   WITH npi, prior, referrals, best
-  ORDER BY CASE WHEN $by_prior THEN -prior ELSE 0 END, best[0], npi
+  ORDER BY CASE WHEN $ask.by_prior THEN -prior ELSE 0 END, best[0], npi
   RETURN collect(CASE WHEN best IS NOT NULL
                    THEN {npi: npi, d: best[0], lid: best[1], rid: best[2], code: best[3], prior: prior} END) AS found,
          collect(CASE WHEN referrals > 0 THEN [npi, prior] END) AS referred
@@ -181,15 +187,15 @@ CALL (pcp, by_specialty, networks, cut) {
 // Everything not before the cursor (with the distance tolerance as slack), in order; the rows within the
 // slack all come back, so Python can drop the ones the cursor has shown by exact comparison.
 WITH pcp, plan, specialty_known, referred, by_specialty, cut, size(found) AS total,
-     [x IN found WHERE $after_distance IS NULL
-        OR ($by_prior AND x.prior < $after_prior)
-        OR ((NOT $by_prior OR x.prior = $after_prior) AND x.d >= $after_distance - $tolerance)] AS rest
+     [x IN found WHERE $ask.after_distance IS NULL
+        OR ($ask.by_prior AND x.prior < $ask.after_prior)
+        OR ((NOT $ask.by_prior OR x.prior = $ask.after_prior) AND x.d >= $ask.after_distance - $ask.tolerance)] AS rest
 WITH pcp, plan, specialty_known, referred, by_specialty, cut, total, rest,
-     [x IN rest WHERE $after_distance IS NOT NULL AND (NOT $by_prior OR x.prior = $after_prior)
-        AND x.d <= $after_distance + $tolerance] AS window
-// The window is part of rest, so the first $limit others are within its first $limit + size(window).
+     [x IN rest WHERE $ask.after_distance IS NOT NULL AND (NOT $ask.by_prior OR x.prior = $ask.after_prior)
+        AND x.d <= $ask.after_distance + $ask.tolerance] AS window
+// The window is part of rest, so the first $ask.limit others are within its first $ask.limit + size(window).
 WITH pcp, plan, specialty_known, referred, by_specialty, cut, total, size(rest) AS remaining, window,
-     [x IN rest[0..$limit + size(window)] WHERE NOT x IN window][0..$limit] AS head
+     [x IN rest[0..$ask.limit + size(window)] WHERE NOT x IN window][0..$ask.limit] AS head
 // No ORDER BY here: the rows in scope now carry the result (Python orders the roles by id).
 CALL (pcp) {
   OPTIONAL MATCH (pcp)-[:HAS_ROLE]->(r:Participation)
@@ -206,7 +212,7 @@ OPTIONAL MATCH (l:Location {id: x.lid})
 OPTIONAL MATCH (r:Participation {id: x.rid})
 OPTIONAL MATCH (n:Network {id: r.network_id})
 OPTIONAL MATCH (sp:Specialty {code: x.code})
-RETURN total, remaining, by_specialty OR ($window >= $radius AND cut IS NULL) AS whole, cut,
+RETURN total, remaining, by_specialty OR ($ask.window >= $ask.radius AND cut IS NULL) AS whole, cut,
        x.npi AS npi, x.lid AS location_id, l.lat AS lat, l.lon AS lon,
        x.d AS distance, x.code AS specialty_code, r.network_id AS network_id, x.rid AS participation_id,
        r.accepting_new_patients AS accepting_new_patients, x.prior AS prior, p {.*} AS practitioner,
