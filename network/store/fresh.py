@@ -47,13 +47,19 @@ class FreshKeys:
         written = self._filter()
         if written is None:
             return [False] * len(keys)
-        return [key not in written for key in keys]
+        with self._lock:
+            return [key not in written for key in keys]
 
     def created(self, keys: Iterable[str]) -> None:
         """Record keys this store has just created (call after the write, whatever path it took)."""
         written = self._filter()
         if written is not None:
-            written.update(keys)
+            # The filter is a Rust object that one thread may borrow at a time: a lane reading it while
+            # another's update iterated a Python generator failed with "Already borrowed" (an M load).
+            # So the keys are gathered first, and every use of the filter holds the lock.
+            gathered = list(keys)
+            with self._lock:
+                written.update(gathered)
 
     def reset(self) -> None:
         """The graph's edges were deleted: ask again at the next write."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 from network.store.fresh import FreshKeys
 
@@ -57,3 +58,34 @@ def test_lanes_starting_together_ask_the_graph_once() -> None:
     for lane in lanes:
         lane.join()
     assert graph.asked == 1
+
+
+def test_a_lane_reads_while_another_records() -> None:
+    """The store records a batch's keys from a generator; a lane that read the filter meanwhile failed
+    with "Already borrowed" (the filter is a Rust object that one thread may borrow at a time)."""
+    fresh = FreshKeys(_Graph(has_edges=False), capacity=1000)
+    fresh.unseen(["warm"])  # the graph is asked before the lanes start
+    failures: list[BaseException] = []
+    recording = threading.Event()
+
+    def slow_keys() -> Iterator[str]:
+        for i in range(5):
+            recording.set()
+            time.sleep(0.01)  # the GIL goes to the reading lane here
+            yield f"k{i}"
+
+    def read() -> None:
+        recording.wait()
+        try:
+            for _ in range(20):
+                fresh.unseen(["x", "y"])
+                time.sleep(0.001)
+        except RuntimeError as exc:
+            failures.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    fresh.created(slow_keys())
+    reader.join()
+    assert failures == []
+    assert fresh.unseen(["k0", "k4", "x"]) == [False, False, True]
