@@ -5,11 +5,11 @@
 // role, dates, specialty, NPI): the only relationship expanded per row is AT_LOCATION (or its twin, below).
 // Miles are Neo4j's haversine rescaled to pnet's Earth radius (Python recomputes the page's exact miles).
 //
-// Asked by PCP and plan ($ask.pcp, $ask.plan; $ask.networks and $ask.prior null), the statement also reads what the
-// service checks (the PCP, its participations, its shared-patient totals, the plan, whether the specialty
-// code exists) and ranks within the plan's networks by those totals: a search is one round trip, and
-// the service discards the page when the checks fail. Asked with $ask.networks and $ask.prior ([npi, pairs]
-// pairs) instead, it ranks those alone (the store's plain ranking, which the contract tests walk).
+// Asked by PCP and plan ($ask.pcp, $ask.plan; $ask.networks and $ask.prior null), the statement also reads
+// what the service checks (the PCP, its participations, its shared-patient totals, the plan, whether the
+// specialty code exists) and ranks within the plan's networks by those totals: a search is one round trip,
+// and the service discards the page when the checks fail. Asked with $ask.networks and $ask.prior ([npi,
+// pairs] pairs) instead, it ranks those alone (the store's plain ranking, which the contract tests walk).
 //
 // AT_LOCATION joins only a Participation to a Location (network.store.links; a unit test holds it), so
 // neither end's label is checked: on a wide search that check was a fifth of the db hits.
@@ -34,12 +34,12 @@
 //
 // Every parameter is a field of one map, $ask. Neo4j caches a plan by the text and the parameters' types,
 // string and list sizes included (in buckets): with flat parameters a search that named a language, a
-// filter on accepting, another plan's id or a budget was planned again, 0.5-2 s each time, and a text had
-// up to 16 plans. A map is one type whatever it holds, so each text is planned once (BENCHMARKS.md,
-// optimisation 32).
+// filter on accepting, a plan id of another length or a read budget was planned again, 0.5-2 s each time
+// (a mixed workload of 41 texts left 172 plans). A map is one type whatever it holds, so each text is
+// planned once (BENCHMARKS.md, optimisation 32).
 //
-// The radius's way reads only the first $ask.window miles ($ask.meters its index pre-filter), so a search that
-// needs no exact total can rank within a mile first (network.store.ranking.windows); the specialty's way
+// The radius's way reads only the first $ask.window miles ($ask.meters its index pre-filter), so a search
+// that needs no exact total can rank within a mile first (network.store.ranking.windows); the specialty's way
 // costs the same whatever the window, so it ranks within the whole $ask.radius, and `whole` says which.
 OPTIONAL MATCH (pcp:Practitioner {npi: $ask.pcp})
 OPTIONAL MATCH (plan:Plan {id: $ask.plan})
