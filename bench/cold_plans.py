@@ -31,7 +31,8 @@ from network.store.neo4j import Neo4jStore
 SLOW_MS = 250.0
 
 
-def _cached(store: Neo4jStore) -> int:
+def plans_cached(store: Neo4jStore) -> int:
+    """Empties Neo4j's query caches, answering how many statements they held (0 when empty)."""
     message = str(store._driver.execute_query("CALL db.clearQueryCaches()").records[0][0])
     found = re.search(r"of (\d+) quer", message)
     return int(found.group(1)) if found else 0
@@ -44,7 +45,7 @@ def run(dataset: str, port: int, n: int, warm: bool, root: Path, seed: int = 21)
         requests = referral_requests(store, folder, "2025-06-01", n, seed=seed)
         rnd = random.Random(seed)
         terms = [None] * 4 + list(reference().cms_types)
-        _cached(store)
+        plans_cached(store)
         warmed = warm_referral_search(store) if warm else None
         times: list[float] = []
         for req in requests:
@@ -66,7 +67,7 @@ def run(dataset: str, port: int, n: int, warm: bool, root: Path, seed: int = 21)
             "searches": summarize(times),
             "over_250_ms": sum(ms > SLOW_MS for ms in times),
             "seconds": round(sum(times) / 1000, 1),
-            "statements_cached": _cached(store),
+            "statements_cached": plans_cached(store),
         }
     finally:
         store.close()

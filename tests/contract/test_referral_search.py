@@ -8,11 +8,11 @@ stores page by page on a larger generated region.
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 import pytest
 
+from bench.cold_plans import plans_cached
 from network.geo import haversine_miles
 from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
 from network.services import (
@@ -343,20 +343,13 @@ def test_same_answers_on_both_stores(neo4j_store: GraphStore) -> None:
         assert len({r[0] for r in pages["memory"]}) == len(pages["memory"])
 
 
-def _plans_cached(store: Neo4jStore) -> int:
-    """Empties Neo4j's query caches, answering how many statements they held (0 when empty)."""
-    message = str(store._driver.execute_query("CALL db.clearQueryCaches()").records[0][0])
-    found = re.search(r"of (\d+) quer", message)
-    return int(found.group(1)) if found else 0
-
-
 @pytest.mark.neo4j
 def test_a_specialtys_searches_share_one_plan(neo4j_store: Neo4jStore) -> None:
     """Neo4j caches a plan by text and by the parameters' types and sizes: with flat parameters each of
     these searches planned the statement again (0.5-2 s each; BENCHMARKS.md, optimisation 32). Fewer than
     ten runs, so Neo4j's second entry for a hot statement (compiled expressions) does not come in."""
     seed(neo4j_store)
-    _plans_cached(neo4j_store)
+    plans_cached(neo4j_store)
     first = ask(neo4j_store, first=1, specialty="Cardiology")
     for got in (
         first,
@@ -369,7 +362,7 @@ def test_a_specialtys_searches_share_one_plan(neo4j_store: Neo4jStore) -> None:
         assert got.options
     page = referral_options(neo4j_store, request(specialty="Cardiology"), count_total=False)
     assert isinstance(page, ReferralOptions)  # ranked in windows, with a read budget
-    assert _plans_cached(neo4j_store) == 1
+    assert plans_cached(neo4j_store) == 1
 
 
 @pytest.mark.neo4j
@@ -383,10 +376,10 @@ def test_warming_plans_the_statements_members_search_with(neo4j_store: Neo4jStor
         return run(statement, params, **kw)
 
     neo4j_store._run = spy  # type: ignore[method-assign]
-    _plans_cached(neo4j_store)
+    plans_cached(neo4j_store)
     warmed = warm_referral_search(neo4j_store, ["Cardiology", None, "207V00000X"])
     assert warmed.searches == 3
-    assert _plans_cached(neo4j_store) == 3  # each term a statement of its own, each planned
+    assert plans_cached(neo4j_store) == 3  # each term a statement of its own, each planned
     warmed_texts, sent[:] = list(sent), []
     ask(neo4j_store, specialty="Cardiology")
     ask(neo4j_store)
