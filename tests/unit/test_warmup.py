@@ -4,7 +4,10 @@ The plans themselves are Neo4j's: tests/contract/test_referral_search.py checks 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+import time
 from threading import Event
 
 import pytest
@@ -85,10 +88,22 @@ async def test_the_api_warms_as_it_starts_when_asked(enabled: bool, caplog: pyte
     store = AskingStore()
     app = create_app(Settings(warm_search_plans=enabled), store)
     async with app.router.lifespan_context(app):
-        pass
-    # Leaving the lifespan waited for the warming thread: its searches and its log line are all there.
+        # The API answers while it warms; leaving sooner would stop the warming between terms.
+        deadline = time.monotonic() + 10
+        while enabled and len(store.asked) < len(default_terms()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+    # Leaving the lifespan waited for the warming thread: its log line is there.
     assert len(store.asked) == (len(default_terms()) if enabled else 0)
     logged = [r.getMessage() for r in caplog.records if "warmed" in r.getMessage()]
     assert len(logged) == int(enabled)
     if enabled:
         assert logged[0].startswith(f"warmed {len(default_terms())} referral searches in ")
+
+
+async def test_leaving_the_lifespan_stops_the_warming_and_waits_for_it() -> None:
+    store = AskingStore()
+    app = create_app(Settings(warm_search_plans=True), store)
+    async with app.router.lifespan_context(app):
+        pass  # a server stopped as soon as it started
+    assert not any(t.name == "pnet-warm-plans" for t in threading.enumerate())
+    assert len(store.asked) <= len(default_terms())  # stopped between terms, maybe before the first
