@@ -44,21 +44,21 @@ class FreshKeys:
         The keys of one call must be distinct (the store dedupes a batch first), and no other thread may
         write the same keys meanwhile: a load's lanes split the rows by referring practitioner.
         """
-        written = self._filter()
-        if written is None:
-            return [False] * len(keys)
         with self._lock:
+            written = self._filter()
+            if written is None:
+                return [False] * len(keys)
             return [key not in written for key in keys]
 
     def created(self, keys: Iterable[str]) -> None:
         """Record keys this store has just created (call after the write, whatever path it took)."""
-        written = self._filter()
-        if written is not None:
-            # The filter is a Rust object that one thread may borrow at a time: a lane reading it while
-            # another's update iterated a Python generator failed with "Already borrowed" (an M load).
-            # So the keys are gathered first, and every use of the filter holds the lock.
-            gathered = list(keys)
-            with self._lock:
+        # The filter is a Rust object that one thread may borrow at a time: a lane reading it while
+        # another's update iterated a Python generator failed with "Already borrowed" (an M load). So the
+        # keys are gathered first, and every use of the filter holds the lock.
+        gathered = list(keys)
+        with self._lock:
+            written = self._filter()
+            if written is not None:
                 written.update(gathered)
 
     def reset(self) -> None:
@@ -67,8 +67,8 @@ class FreshKeys:
             self._checked, self._written = False, None
 
     def _filter(self) -> Bloom | None:
-        with self._lock:
-            if not self._checked:
-                self._written = None if self._graph_has_edges() else Bloom(self._capacity, ERROR_RATE)
-                self._checked = True
-            return self._written
+        """The filter, None outside a fresh load; the first call asks the graph (the lock is held)."""
+        if not self._checked:
+            self._written = None if self._graph_has_edges() else Bloom(self._capacity, ERROR_RATE)
+            self._checked = True
+        return self._written
