@@ -284,6 +284,23 @@ class Referral:
         # copy: 3.5x faster, and it runs twice per row of referral files that hold tens of millions.
         return {name: getattr(self, name) for name in _field_names(Referral)}
 
+    def edge_props(self) -> dict[str, Any]:
+        """The properties its edge stores: the set fields less the ends' NPIs, which the end nodes hold.
+
+        The edge is found by its ends and (source, year, window_days), and is unchanged when these equal
+        what is stored: nothing else (key, hash) is kept on it. Ten million edges carry no bookkeeping
+        (BENCHMARKS.md, optimisation 33).
+        """
+        props = {
+            "pair_count": self.pair_count,
+            "beneficiaries": self.beneficiaries,
+            "same_day_count": self.same_day_count,
+            "window_days": self.window_days,
+            "year": self.year,
+            "source": self.source,
+        }
+        return {k: v for k, v in props.items() if v is not None}
+
     def digest(self) -> str:
         """``content_hash(self.as_dict())``, its JSON text written out field by field.
 

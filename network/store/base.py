@@ -116,7 +116,11 @@ class GraphStore(ABC):
     @abstractmethod
     def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
         """Like :meth:`_write_nodes`, for REFERS_TO edges keyed by :attr:`Referral.key`; also returns
-        {key: the end not in the graph} for the referrals it could not write."""
+        {key: the end not in the graph} for the referrals it could not write.
+
+        An edge stores :meth:`Referral.edge_props` and nothing else: it is unchanged when those equal the
+        stored properties, and a replaced edge's "hash" is ``content_hash`` of the properties it had.
+        """
 
     @abstractmethod
     def ensure_specialties(self, records: Sequence[Record]) -> int:

@@ -32,7 +32,7 @@ def _canon(props: dict[str, Any]) -> str:
 
 
 # Bookkeeping properties the stores keep beside a record's own; never part of its content.
-INTERNAL_PROPS = frozenset({"content_hash", "point", "edge_key"})
+INTERNAL_PROPS = frozenset({"content_hash", "point"})
 
 
 def record_from_props(cls: type[R], props: dict[str, Any]) -> R:

@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 
 from network.errors import StoreError
 from network.geo import chord_for_miles, unit_vectors
-from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel
+from network.model import NODE_RECORDS, Label, Participation, Record, Referral, Rel, content_hash
 from network.store.base import End, GraphStore, Shaped
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import BACKFILL, LINKS, Link, iter_links
@@ -161,7 +161,7 @@ class MemoryCore(GraphStore):
         missing: dict[str, End] = {}
         with self._lock:
             for item in batch:
-                ref, digest = item.record, item.digest
+                ref = item.record
                 start, end = (Label.PRACTITIONER.value, ref.from_npi), (Label.PRACTITIONER.value, ref.to_npi)
                 if start not in self._g:
                     missing[ref.key] = "from"  # never invent practitioners
@@ -171,11 +171,10 @@ class MemoryCore(GraphStore):
                     continue
                 ekey = _referral_edge_key(ref)
                 data = self._g.get_edge_data(start, end, key=ekey)
-                if data is not None and data["props"].get("content_hash") == digest:
+                props = ref.edge_props()  # as Neo4j keeps it: its content, compared as a whole
+                if data is not None and data["props"] == props:
                     continue
-                prior[ref.key] = None if data is None else data["props"].get("content_hash")
-                props = {k: v for k, v in ref.as_dict().items() if v is not None}
-                props["content_hash"] = digest
+                prior[ref.key] = None if data is None else content_hash(data["props"])
                 self._g.add_edge(start, end, key=ekey, props=props)
             self._dirty = self._dirty or bool(prior)
         return prior, missing

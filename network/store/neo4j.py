@@ -205,11 +205,14 @@ class Neo4jStore(GraphStore):
     def shape(self, record: S) -> Shaped[S]:
         # The statement's row is built here rather than in the write, so a loader can build it off the
         # thread that waits on the server. One as_dict() serves a node's hash and row (Record.digest is
-        # content_hash of it); a referral writes its own hash's text, faster than encoding the dict.
-        props = record.as_dict()
+        # content_hash of it). A referral's digest tells repeats within a batch apart (base._tally) and
+        # is not sent: its edge is compared property by property.
         if isinstance(record, Referral):
-            key, digest = record.key, record.digest()
-            return Shaped(record, key, digest, {"key": key, "hash": digest, "props": _present(props)})
+            key = record.key
+            edge = record.edge_props()
+            row: dict[str, Any] = {"key": key, "from": record.from_npi, "to": record.to_npi, "props": edge}
+            return Shaped(record, key, record.digest(), row)
+        props = record.as_dict()
         digest = content_hash(props)
         row = _node_row(record, digest, props)
         return Shaped(record, row["key"], digest, row)
@@ -224,7 +227,6 @@ class Neo4jStore(GraphStore):
         return prior
 
     def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
-        # The ends travel in props only: the driver packs (and logs the repr of) every parameter.
         # A first load creates the keys it has not written before outright (network.store.fresh).
         unseen = self._fresh.unseen([item.key for item in batch])
         new = [item.row for item, fresh in zip(batch, unseen, strict=True) if fresh]
@@ -247,7 +249,7 @@ class Neo4jStore(GraphStore):
             for r in self._run(statement, {"rows": _Rows(chunk)}, write=True):
                 # Rows not named were created; unchanged ones are left out of `prior` (see _write_nodes).
                 prior.update((row["key"], None) for row in chunk)
-                prior.update(r["updated"])
+                prior.update((key, content_hash(props)) for key, props in r["updated"])
                 for key in r["unchanged"]:
                     del prior[key]
                 for key, end in r["missing"]:

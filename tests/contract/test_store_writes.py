@@ -149,6 +149,34 @@ def test_referral_needs_both_practitioners(store: GraphStore) -> None:
     assert store.stats().relationships["REFERS_TO"] == 1
 
 
+def test_a_referral_edge_is_its_ends_source_year_and_window(store: GraphStore) -> None:
+    # The edge stores its content only and is found by what Referral.key names: each of these is an
+    # edge of its own, a second load changes nothing, and a changed or dropped field updates just it.
+    _seed(store)
+    pcp, heart = "1003000126", "1234567893"
+    edges = [
+        Referral(pcp, heart, 5),
+        Referral(pcp, heart, 5, year=2024),
+        Referral(pcp, heart, 5, year=2024, window_days=30),
+        Referral(pcp, heart, 5, beneficiaries=4, year=2024, window_days=90),
+        Referral(pcp, heart, 5, source="claims"),
+    ]
+    first = store.upsert_referrals(edges)
+    assert (first.created, first.updated, first.unchanged) == (5, 0, 0)
+    again = store.upsert_referrals(edges)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    changed = [
+        Referral(pcp, heart, 6, year=2024),
+        Referral(pcp, heart, 5, year=2024, window_days=90),  # beneficiaries dropped
+        *(edges[i] for i in (0, 2, 4)),
+    ]
+    later = store.upsert_referrals(changed)
+    assert (later.created, later.updated, later.unchanged) == (0, 2, 3)
+    assert store.upsert_referrals(changed).unchanged == 5
+    assert store.stats().relationships["REFERS_TO"] == 5
+    assert store.referral_counts(pcp, [heart]) == {heart: 26}
+
+
 def test_lookup_checks_several_labels_in_one_call(store: GraphStore) -> None:
     _seed(store)
     found = store.lookup(

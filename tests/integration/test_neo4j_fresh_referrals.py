@@ -73,3 +73,22 @@ def test_clearing_the_graph_makes_the_next_load_fresh_again(neo4j_store: Neo4jSt
     spy.upsert_referrals([Referral(A, C, 1)])
     assert spy.ran == [Statement.WRITE_REFERRALS_NEW]
     assert _edges(neo4j_store) == 1
+
+
+def test_an_edge_written_with_bookkeeping_is_rewritten_to_its_content(neo4j_store: Neo4jStore) -> None:
+    # Edges written before optimisation 33 carried their ends' NPIs, a key and a hash: the next load of
+    # their file finds them by ends, source, year and window, and rewrites them once.
+    _seed(neo4j_store)
+    ref = Referral(A, B, 5, beneficiaries=2, year=2024)
+    neo4j_store._run(
+        "MATCH (a:Practitioner {npi: $a}), (b:Practitioner {npi: $b}) CREATE (a)-[r:REFERS_TO]->(b) "
+        "SET r = $props, r.from_npi = $a, r.to_npi = $b, r.edge_key = $key, r.content_hash = 'old'",
+        {"a": A, "b": B, "props": ref.edge_props(), "key": ref.key},
+        write=True,
+    )
+    store = Neo4jStore(neo4j_store._driver, database=neo4j_store._database)  # sees edges: upserts
+    counts = store.upsert_referrals([ref])
+    assert (counts.created, counts.updated) == (0, 1)
+    (row,) = store._run("MATCH ()-[r:REFERS_TO]->() RETURN properties(r) AS props")
+    assert row["props"] == ref.edge_props()
+    assert store.upsert_referrals([ref]).unchanged == 1
