@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -102,31 +103,26 @@ class CountyDesignation(StrEnum):
     CEAC = "CEAC"
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    """A record class's data fields, once per class (``dataclasses.fields`` is slow on hot paths)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "LABEL")
-    return names
+def _fields_of(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """A record class's data field names and one getter of all their values, once per class
+    (``dataclasses.fields`` is slow on hot paths, and one ``attrgetter`` call beats a getattr per field)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "LABEL")
+        found = _FIELDS[cls] = (names, operator.attrgetter(*names))
+    return found
 
 
 # json.dumps builds a new encoder per call when given options; one shared encoder writes the same text.
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
-# The escaping that encoder gives strings (ensure_ascii), for JSON text written without it.
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 def content_hash(props: dict[str, Any]) -> str:
     """A stable digest of a record's content, used to tell *updated* from *unchanged* on upsert."""
-    return _digest_of(_ENCODER.encode(props))
-
-
-def _digest_of(text: str) -> str:
-    """The digest of a content hash's JSON text (:func:`content_hash`, :meth:`Referral.digest`)."""
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(_ENCODER.encode(props).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +136,9 @@ class Record:
         return str(getattr(self, KEYS[self.LABEL]))
 
     def as_dict(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in _field_names(type(self))}
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        # Runs once per record of every load: one pass, tuples as lists (their stored and JSON form).
+        names, values = _fields_of(type(self))
+        return {k: list(v) if type(v) is tuple else v for k, v in zip(names, values(self), strict=True)}
 
     def digest(self) -> str:
         return content_hash(self.as_dict())
@@ -281,8 +278,9 @@ class Referral:
 
     def as_dict(self) -> dict[str, Any]:
         # Every field is a scalar, so a flat dict equals dataclasses.asdict(), without its recursive deep
-        # copy: 3.5x faster, and it runs twice per row of referral files that hold tens of millions.
-        return {name: getattr(self, name) for name in _field_names(Referral)}
+        # copy (3.5x faster).
+        names, values = _fields_of(Referral)
+        return dict(zip(names, values(self), strict=True))
 
     def edge_props(self) -> dict[str, Any]:
         """The properties its edge stores: the set fields less the ends' NPIs, which the end nodes hold.
@@ -291,43 +289,17 @@ class Referral:
         what is stored: nothing else (key, hash) is kept on it. Ten million edges carry no bookkeeping
         (BENCHMARKS.md, optimisation 33).
         """
-        props = {
-            "pair_count": self.pair_count,
-            "beneficiaries": self.beneficiaries,
-            "same_day_count": self.same_day_count,
-            "window_days": self.window_days,
-            "year": self.year,
-            "source": self.source,
-        }
-        return {k: v for k, v in props.items() if v is not None}
-
-    def digest(self) -> str:
-        """``content_hash(self.as_dict())``, its JSON text written out field by field.
-
-        A referral file holds tens of millions of rows; the encoder's dict walk and key sort were half of
-        shaping one for the store (3.0 -> 1.35 us, BENCHMARKS.md, optimisation 26). A test holds the two
-        equal, so a field added to Referral and not written out here fails it.
-        """
-        j = _json_scalar
-        text = (
-            f'{{"beneficiaries":{j(self.beneficiaries)},"from_npi":{j(self.from_npi)},'
-            f'"pair_count":{j(self.pair_count)},"same_day_count":{j(self.same_day_count)},'
-            f'"source":{j(self.source)},"to_npi":{j(self.to_npi)},'
-            f'"window_days":{j(self.window_days)},"year":{j(self.year)}}}'
-        )
-        return _digest_of(text)
-
-
-def _json_scalar(value: object) -> str:
-    """What the content-hash encoder writes for one value (bools and floats go through it too)."""
-    kind = type(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    if kind is str:
-        return _encode_string(value)  # type: ignore[arg-type]
-    return _ENCODER.encode(value)
+        props: dict[str, Any] = {"pair_count": self.pair_count, "source": self.source}
+        # Once per row of files that hold tens of millions: the optional fields one by one, no filtering pass.
+        if self.beneficiaries is not None:
+            props["beneficiaries"] = self.beneficiaries
+        if self.same_day_count is not None:
+            props["same_day_count"] = self.same_day_count
+        if self.window_days is not None:
+            props["window_days"] = self.window_days
+        if self.year is not None:
+            props["year"] = self.year
+        return props
 
 
 NODE_RECORDS: dict[Label, type[Record]] = {

@@ -76,7 +76,7 @@ class GraphStore(ABC):
         :meth:`upsert` shapes its records itself; a loader may shape them beforehand on another thread
         (the pipeline does, while the batch before is written) and hand them to :meth:`upsert_shaped`.
         """
-        return Shaped(record, record.key, record.digest())
+        return Shaped(record, record.key, None if isinstance(record, Referral) else record.digest())
 
     def upsert(self, records: Sequence[Record]) -> UpsertCounts:
         """Create or replace nodes of one label (and their outgoing links), by key."""
@@ -322,11 +322,11 @@ End = Literal["from", "to"]
 @dataclass(frozen=True, slots=True)
 class Shaped(Generic[S_co]):
     """A record, its key and content hash, and the store's own form of it (``row``; None where a store
-    has none)."""
+    has none). A referral has no hash: its edge is compared property by property."""
 
     record: S_co
     key: str
-    digest: str
+    digest: str | None
     row: Any = None
 
 
@@ -349,7 +349,7 @@ def _tally(
         key = item.key
         previous = latest.get(key)
         if previous is not None:
-            overwritten.append((key, previous.digest == item.digest))
+            overwritten.append((key, previous.record == item.record))  # equal fields, equal content
         latest[key] = item
     batch = list(latest.values())
     prior, missing = write(batch)

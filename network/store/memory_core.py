@@ -100,7 +100,8 @@ class MemoryCore(GraphStore):
         with self._lock:
             backfill = self._backfill_index(label)
             for item in batch:
-                rec, digest = item.record, item.digest
+                rec = item.record
+                digest = item.digest or rec.digest()
                 node = (label.value, rec.key)
                 data = self._g.nodes.get(node)
                 if data is not None and data["props"].get("content_hash") == digest:

@@ -205,13 +205,12 @@ class Neo4jStore(GraphStore):
     def shape(self, record: S) -> Shaped[S]:
         # The statement's row is built here rather than in the write, so a loader can build it off the
         # thread that waits on the server. One as_dict() serves a node's hash and row (Record.digest is
-        # content_hash of it). A referral's digest tells repeats within a batch apart (base._tally) and
-        # is not sent: its edge is compared property by property.
+        # content_hash of it). A referral has no hash: its edge is compared property by property.
         if isinstance(record, Referral):
             key = record.key
             edge = record.edge_props()
             row: dict[str, Any] = {"key": key, "from": record.from_npi, "to": record.to_npi, "props": edge}
-            return Shaped(record, key, record.digest(), row)
+            return Shaped(record, key, None, row)
         props = record.as_dict()
         digest = content_hash(props)
         row = _node_row(record, digest, props)

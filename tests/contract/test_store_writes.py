@@ -173,8 +173,16 @@ def test_a_referral_edge_is_its_ends_source_year_and_window(store: GraphStore) -
     later = store.upsert_referrals(changed)
     assert (later.created, later.updated, later.unchanged) == (0, 2, 3)
     assert store.upsert_referrals(changed).unchanged == 5
-    assert store.stats().relationships["REFERS_TO"] == 5
-    assert store.referral_counts(pcp, [heart]) == {heart: 26}
+    # A key repeated in one batch: the last row wins, the earlier ones count as its history.
+    repeated = [
+        Referral(pcp, heart, 7, year=2030),
+        Referral(pcp, heart, 7, year=2030),
+        Referral(pcp, heart, 8, year=2030),
+    ]
+    batch = store.upsert_referrals(repeated)
+    assert (batch.created, batch.updated, batch.unchanged) == (1, 1, 1)
+    assert store.stats().relationships["REFERS_TO"] == 6
+    assert store.referral_counts(pcp, [heart]) == {heart: 34}
 
 
 def test_lookup_checks_several_labels_in_one_call(store: GraphStore) -> None:

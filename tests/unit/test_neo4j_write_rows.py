@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from types import SimpleNamespace
 from typing import Any, cast
@@ -22,7 +23,6 @@ from network.model import (
     Record,
     Referral,
     Specialty,
-    content_hash,
 )
 from network.store.links import LINKS, iter_links
 from network.store.neo4j import Neo4jStore, _node_row, _present
@@ -72,7 +72,7 @@ def test_shape_hashes_and_rows_as_the_record_itself_would() -> None:
         assert shaped.row == _node_row(rec, rec.digest()), rec
     ref = Referral("1234567893", "1003000126", pair_count=10, beneficiaries=4, window_days=30, year=2015)
     shaped_ref = store.shape(ref)
-    assert (shaped_ref.key, shaped_ref.digest) == (ref.key, ref.digest())
+    assert (shaped_ref.key, shaped_ref.digest) == (ref.key, None)
     # The edge holds its content only: the ends are its nodes', the key and hash are not stored.
     content = {k: v for k, v in _present(ref.as_dict()).items() if k not in ("from_npi", "to_npi")}
     assert shaped_ref.row == {"key": ref.key, "from": ref.from_npi, "to": ref.to_npi, "props": content}
@@ -112,20 +112,19 @@ _scalar_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_si
 @given(
     npis=st.tuples(_scalar_text, _scalar_text),
     counts=st.tuples(st.integers(), st.none() | st.integers(), st.none() | st.integers()),
-    window=st.none() | st.integers(min_value=0, max_value=999) | st.booleans(),
-    year=st.none() | st.integers(min_value=1900, max_value=2999) | st.floats(allow_nan=False),
+    window=st.none() | st.integers(min_value=0, max_value=999),
+    year=st.none() | st.integers(min_value=1900, max_value=2999),
     source=_scalar_text,
 )
-def test_a_referral_digest_is_the_content_hash_of_its_fields(
+def test_a_referral_edge_stores_its_set_fields_less_its_ends(
     npis: tuple[str, str],
     counts: tuple[int, int | None, int | None],
-    window: Any,
-    year: Any,
+    window: int | None,
+    year: int | None,
     source: str,
 ) -> None:
-    # Referral.digest writes the encoder's text itself: any field it misses or writes differently fails.
+    # edge_props lists the fields by hand: one added to Referral and not stored there fails this.
     ref = Referral(*npis, *counts, window_days=window, year=year, source=source)
-    assert ref.digest() == content_hash(ref.as_dict())
-    # edge_props lists the fields by hand too: one added to Referral and not stored there fails this.
     ends = {"from_npi", "to_npi"}
     assert ref.edge_props() == {k: v for k, v in ref.as_dict().items() if k not in ends and v is not None}
+    assert ref.as_dict() == dataclasses.asdict(ref)
