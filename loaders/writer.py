@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from loaders.recent import RecentRecords
 from loaders.report import LoadReport, Reject, RejectWriter
 from network.model import Label, Record, Referral
 from network.store import GraphStore, UpsertCounts
@@ -89,6 +90,7 @@ class BatchWriter:
         self._resolving: AbstractContextManager[object] = (
             threading.Lock() if self.lanes > 1 else nullcontext()
         )
+        self._recent = RecentRecords()  # related records written already: a repeat is not sent again
         # Batches in flight, oldest first, each with its lane and the rejects of rows mapped after it was
         # submitted.
         self._in_flight: deque[tuple[Future[_Written], int, list[list[Reject]]]] = deque()
@@ -101,26 +103,32 @@ class BatchWriter:
 
     def submit(self, batch: list[Mapped], lane: int = 0) -> None:
         if not self._pools:
-            self._enter(_write(self._loader, batch, self._store, _Shaped(), self._resolving), [])
+            written = _write(self._loader, batch, self._store, _Shaped(), self._recent, self._resolving)
+            self._enter(written, [])
             return
         if self._resolver is None:
             # Shaped here, while the batch before is written, so the writing thread mostly just sends.
-            shaped = _shape_mapped(batch, self._store) if self._loader.resolve_keeps_records else _Shaped()
+            keeps = self._loader.resolve_keeps_records
+            shaped = _shape_mapped(batch, self._store, self._recent) if keeps else _Shaped()
             # One lane: one batch in flight. Several: one more waits its turn on each lane's thread, so a
             # lane whose batch the reading thread is still filling does not idle the others.
             while sum(entry[1] == lane for entry in self._in_flight) >= self._depth:
                 self._settle_oldest()
             before = next((e[0] for e in reversed(self._in_flight) if e[1] == lane), None)
             pool = self._pools[lane]
-            future = pool.submit(_write, self._loader, batch, self._store, shaped, self._resolving, before)
+            future = pool.submit(
+                _write, self._loader, batch, self._store, shaped, self._recent, self._resolving, before
+            )
         else:
             # The batch before may still be writing (its resolve is done); the one before that may not.
             while len(self._in_flight) > 1:
                 self._settle_oldest()
             before = self._in_flight[-1][0] if self._in_flight else None
             # Shaped on the resolving thread too, after resolve() has made the records final.
-            readying = self._resolver.submit(_resolve_ready, self._loader, batch, self._store)
-            future = self._pools[0].submit(_send_when_ready, self._loader, readying, self._store, before)
+            readying = self._resolver.submit(_resolve_ready, self._loader, batch, self._store, self._recent)
+            future = self._pools[0].submit(
+                _send_when_ready, self._loader, readying, self._store, self._recent, before
+            )
         self._in_flight.append((future, lane, []))
 
     def settle(self) -> None:
@@ -164,6 +172,7 @@ class _Ready:
     resolved: Resolved
     nodes: list[tuple[Label, bool, list[Shaped[Record]]]] = field(default_factory=list)  # related?
     referrals: list[Shaped[Referral]] = field(default_factory=list)
+    repeats: dict[Label, int] = field(default_factory=dict)  # related records this load wrote already
 
 
 @dataclass(slots=True)
@@ -174,12 +183,12 @@ class _Shaped:
     referrals: dict[int, Shaped[Referral]] = field(default_factory=dict)
 
 
-def _shape_mapped(batch: list[Mapped], store: GraphStore) -> _Shaped:
+def _shape_mapped(batch: list[Mapped], store: GraphStore, recent: RecentRecords) -> _Shaped:
     out = _Shaped()
     nodes, referrals = out.nodes, out.referrals
     for m in batch:
         for rec in m.related:
-            if id(rec) not in nodes:
+            if id(rec) not in nodes and not recent.written(rec):
                 nodes[id(rec)] = store.shape(rec)
         p = m.primary
         if isinstance(p, Referral):
@@ -194,6 +203,7 @@ def _write(
     batch: list[Mapped],
     store: GraphStore,
     shaped: _Shaped,
+    recent: RecentRecords,
     resolving: AbstractContextManager[object],
     before: Future[_Written] | None = None,
 ) -> _Written:
@@ -201,23 +211,29 @@ def _write(
         return _Written()  # the load fails with its lane's batch before; this one is not sent
     with resolving:
         resolved = loader.resolve(batch, store)
-    return _send(loader, _ready(loader, resolved, store, shaped), store)
+    return _send(loader, _ready(loader, resolved, store, shaped, recent), store, recent)
 
 
-def _resolve_ready(loader: Loader, batch: list[Mapped], store: GraphStore) -> _Ready:
-    return _ready(loader, loader.resolve(batch, store), store, _Shaped())
+def _resolve_ready(loader: Loader, batch: list[Mapped], store: GraphStore, recent: RecentRecords) -> _Ready:
+    return _ready(loader, loader.resolve(batch, store), store, _Shaped(), recent)
 
 
 def _send_when_ready(
-    loader: Loader, readying: Future[_Ready], store: GraphStore, before: Future[_Written] | None
+    loader: Loader,
+    readying: Future[_Ready],
+    store: GraphStore,
+    recent: RecentRecords,
+    before: Future[_Written] | None,
 ) -> _Written:
     if before is not None and before.exception() is not None:
         # The load fails with the earlier batch's error; nothing after it is written, as sequentially.
         return _Written()
-    return _send(loader, readying.result(), store)
+    return _send(loader, readying.result(), store, recent)
 
 
-def _ready(loader: Loader, resolved: Resolved, store: GraphStore, shaped: _Shaped) -> _Ready:
+def _ready(
+    loader: Loader, resolved: Resolved, store: GraphStore, shaped: _Shaped, recent: RecentRecords
+) -> _Ready:
     """Group a resolved batch by label in the loader's order and shape what is not shaped yet."""
 
     def node(rec: Record) -> Shaped[Record]:
@@ -236,27 +252,32 @@ def _ready(loader: Loader, resolved: Resolved, store: GraphStore, shaped: _Shape
     out = _Ready(resolved)
     for m in resolved.kept:
         for rec in m.related:
+            if recent.written(rec):
+                out.repeats[rec.LABEL] = out.repeats.get(rec.LABEL, 0) + 1
+                continue
             related.setdefault(rec.LABEL, []).append(node(rec))
         if isinstance(m.primary, Referral):
             out.referrals.append(referral(m.primary))
         else:
             primaries.setdefault(m.primary.LABEL, []).append(node(m.primary))
     order = list(loader.related_order)
-    order += [label for label in (*related, *primaries) if label not in order]  # never lost if unordered
+    order += [label for label in (*related, *primaries, *out.repeats) if label not in order]  # never lost
     for label in order:
-        if label in related:
-            out.nodes.append((label, True, related[label]))
+        if label in related or label in out.repeats:
+            out.nodes.append((label, True, related.get(label, [])))
         if label in primaries:
             out.nodes.append((label, False, primaries[label]))
     return out
 
 
-def _send(loader: Loader, ready: _Ready, store: GraphStore) -> _Written:
+def _send(loader: Loader, ready: _Ready, store: GraphStore, recent: RecentRecords) -> _Written:
     resolved = ready.resolved
     out = _Written(rejects=list(resolved.rejects), skipped=list(resolved.skipped.items()))
     for label, is_related, items in ready.nodes:
         counts = store.upsert_shaped(items)
         if is_related:
+            recent.wrote(item.record for item in items)
+            counts.unchanged += ready.repeats.get(label, 0)  # what the store would have found
             out.related.append((label.value, counts))
         else:
             out.primary.append(counts)

@@ -32,8 +32,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PNET_BATCH_SIZE", "PNET_NEO4J_BATCH_SIZE"),
     )
     # Concurrent write lanes of a load whose batches allow them (NPPES, referrals) on a store that takes
-    # concurrent writes (Neo4j): BENCHMARKS.md, optimisation 25. 1 writes one batch after another.
-    load_lanes: int = Field(default=2, ge=1, le=16)
+    # concurrent writes (Neo4j): BENCHMARKS.md, optimisations 25 and 33 (3 loaded L fastest on 2 cores).
+    # 1 writes one batch after another.
+    load_lanes: int = Field(default=3, ge=1, le=16)
     # Loads of several sources (`pnet load-all`, `pnet demo`) run up to this many at once where they touch
     # nothing of each other's (loaders.schedule), on a store that takes concurrent writes.
     load_jobs: int = Field(default=2, ge=1, le=8)

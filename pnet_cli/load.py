@@ -54,7 +54,7 @@ def load(
         None,
         min=1,
         max=16,
-        help="concurrent write lanes for NPPES and referrals on Neo4j [PNET_LOAD_LANES, or 2]",
+        help="concurrent write lanes for NPPES and referrals on Neo4j [PNET_LOAD_LANES, or 3]",
     ),
     max_reject_rate: float = typer.Option(0.5, min=0.0, max=1.0, help="fail when more rows are rejected"),
     report: Path | None = typer.Option(None, help="JSON load report path [data dir/reports]"),

@@ -76,8 +76,8 @@ def test_the_batch_size_sizes_the_pipeline_and_the_store_alike(
 @pytest.mark.parametrize(
     ("argv", "env", "expected"),
     [
-        ([], {}, 2),
-        (["--lanes", "3"], {}, 3),
+        ([], {}, 3),
+        (["--lanes", "2"], {}, 2),
         ([], {"PNET_LOAD_LANES": "1"}, 1),
         (["--lanes", "4"], {"PNET_LOAD_LANES": "1"}, 4),
     ],
