@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 from network.model import Label, Record
 
-# ~40 MB of Location records at most; L's NPPES names 68,037 locations, a national file a few hundred
-# thousand, and a repeat of an address evicted meanwhile is just sent again.
+# Tens of MB of Location records at most (a few hundred bytes each); L's NPPES names 68,037 locations, a
+# national file a few hundred thousand, and a repeat of an address evicted meanwhile is just sent again.
 CAPACITY = 100_000
 
 _Key = tuple[Label, str]
