@@ -188,6 +188,7 @@ def _shape_mapped(batch: list[Mapped], store: GraphStore, recent: RecentRecords)
     nodes, referrals = out.nodes, out.referrals
     for m in batch:
         for rec in m.related:
+            # A repeat is not shaped; _ready() asks again before sending, as the table may change meanwhile.
             if id(rec) not in nodes and not recent.written(rec):
                 nodes[id(rec)] = store.shape(rec)
         p = m.primary

@@ -10,7 +10,7 @@ OPTIONAL MATCH (b:Practitioner {npi: row.to})
 OPTIONAL MATCH (a)-[old:REFERS_TO]->(b)
   WHERE old.source = row.props.source AND coalesce(old.year, -1) = coalesce(row.props.year, -1)
     AND coalesce(old.window_days, -1) = coalesce(row.props.window_days, -1)
-WITH a, b, row, old, CASE WHEN old IS NOT NULL THEN properties(old) END AS prior,
+WITH a, b, row, old, properties(old) AS prior,
   CASE WHEN a IS NULL THEN 'from' WHEN b IS NULL THEN 'to' END AS absent
 WITH a, b, row, old, prior, absent, absent IS NULL AND (prior IS NULL OR prior <> row.props) AS write
 FOREACH (_ IN CASE WHEN write AND old IS NULL THEN [1] ELSE [] END |
