@@ -138,22 +138,35 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
     return report
 
 
+# A load's youngest generation is collected every this many new container objects, not CPython's 700.
+YOUNG_THRESHOLD = 100_000
+
+
 @contextmanager
 def _collector_for_loads() -> Iterator[Callable[[], None]]:
-    """Keep the cyclic garbage collector's full collections to what the load itself allocates.
+    """Keep the cyclic garbage collector's work to what the load itself leaves for it.
 
-    Every full collection walks each tracked object. Those alive before the load (modules, settings) are
-    frozen out of that walk, and so, by the callable this yields (called once the first batch is mapped),
-    is what the first rows loaded lazily for the whole load: ZIP centroids, the taxonomy, county tables.
-    Unfrozen, those were walked again at every full collection, several per batch: 70% of the NPPES
-    shaping time at M (BENCHMARKS.md, optimisation 21). Thresholds stay CPython's: the Neo4j driver leaves
-    each statement's session, result and parameters (the batch's rows) in a reference cycle, which only a
-    full collection frees, so collecting less often made loader memory grow with the file.
+    A load allocates ~100 container objects a row, and thousands of rows are in flight at once (queued
+    for the lanes). CPython collects its youngest generation every 700 net new containers, every few
+    rows: each collection walked the batches in flight and promoted them, the older generations filled
+    with them, and full collections, which also walk what a load keeps (records written recently,
+    cached locations), ran every few batches. At L that was 48 of NPPES's 129 CPU-seconds (BENCHMARKS.md,
+    optimisation 34). Collected every :data:`YOUNG_THRESHOLD` net new containers, ~600 times less often,
+    a batch is mostly freed by reference counting before a collection meets it (4.5 CPU-seconds). Memory
+    stays flat: what needs the collector, the Neo4j driver's reference cycle per statement (~90 small
+    objects, since the store empties the rows it sent), is still collected at every threshold.
+
+    Objects alive before the load (modules, settings) are frozen out of every walk, and so, by the
+    callable this yields (called once the first batch is mapped), is what the first rows loaded lazily
+    for the whole load: ZIP centroids, the taxonomy, county tables (optimisation 21).
     """
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *thresholds[1:])
     try:
         yield _freeze_settled
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

@@ -79,13 +79,18 @@ def test_shape_hashes_and_rows_as_the_record_itself_would() -> None:
 
 
 class _Driver:
-    """Takes the write statements' parameters and answers as if every row were new."""
+    """Takes the write statements' parameters and answers as if every row were new; keeps what each
+    statement was sent, as it was when sent (the store empties its rows after the statement)."""
 
     def __init__(self) -> None:
         self.params: list[dict[str, Any]] = []
+        self.sent: list[tuple[str, bytes, list[Any]]] = []  # repr, packed bytes, rows
 
     def execute_query(self, text: str, params: dict[str, Any], **options: Any) -> Any:
         self.params.append(params)
+        packed = io.BytesIO()
+        Packer(packed).pack(params)
+        self.sent.append((repr(params), packed.getvalue(), list(params["rows"])))
         return SimpleNamespace(keys=["written"], records=[[[[row["key"], None] for row in params["rows"]]]])
 
 
@@ -95,14 +100,14 @@ def test_write_parameters_pack_as_lists_with_a_short_repr() -> None:
     store = Neo4jStore(cast(Driver, driver), batch_size=2000)
     records = [Location(id=f"L{i}", zip="06106", county_fips="09003") for i in range(2000)]
     assert store.upsert(records).created == 2000
-    (params,) = driver.params
-    rows = params["rows"]
-    assert isinstance(rows, list) and rows == [store.shape(rec).row for rec in records]
-    assert len(repr(params)) < 100
-    packed, plain = io.BytesIO(), io.BytesIO()
-    Packer(packed).pack(params)
-    Packer(plain).pack({"rows": list(rows)})
-    assert packed.getvalue() == plain.getvalue()
+    ((text, packed, rows),) = driver.sent
+    assert rows == [store.shape(rec).row for rec in records]
+    assert len(text) < 100
+    plain = io.BytesIO()
+    Packer(plain).pack({"rows": rows})
+    assert packed == plain.getvalue()
+    # Emptied once the statement has run: the driver's reference cycle would keep them until collected.
+    assert driver.params[0]["rows"] == []
 
 
 _scalar_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
