@@ -138,7 +138,7 @@ def run_load(loader: Loader, paths: Sequence[Path], store: GraphStore, options: 
     return report
 
 
-# A load's youngest generation is collected every this many new container objects, not CPython's 700.
+# A load's youngest generation is collected every this many net new container objects (CPython: 700).
 YOUNG_THRESHOLD = 100_000
 
 
