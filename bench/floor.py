@@ -64,11 +64,22 @@ WITH count(r) AS written
 RETURN [] AS updated, [] AS unchanged, [] AS missing"""
 
 
+# The same, for the rows of a first load's create (write_referrals_new.cypher: what a file's rows share
+# comes once, as $shared).
+BARE_NEW_REFERRALS = """UNWIND $rows AS row
+MATCH (a:Practitioner {npi: row[0]})
+MATCH (b:Practitioner {npi: row[1]})
+MERGE (a)-[r:REFERS_TO {source: $shared.source}]->(b)
+SET r = $shared, r.pair_count = row[2], r.beneficiaries = row[3], r.same_day_count = row[4]
+WITH count(r) AS written
+RETURN [] AS missing"""
+
+
 def bare_statements() -> dict[str, str]:
     out = {cypher(Statement.per_label("write", label)): bare_node_statement(label) for label in LINKS}
     # pnet's first-load create (network.store.fresh) is pnet's own: the floor MERGEs every row either way.
     out[cypher(Statement.WRITE_REFERRALS)] = BARE_REFERRALS
-    out[cypher(Statement.WRITE_REFERRALS_NEW)] = BARE_REFERRALS
+    out[cypher(Statement.WRITE_REFERRALS_NEW)] = BARE_NEW_REFERRALS
     return out
 
 

@@ -158,10 +158,13 @@ class Neo4jStore(GraphStore):
             time.sleep(wait)
             delay = min(delay * 2, MAX_RETRY_DELAY_S)
 
-    def _write_rows(self, statement: Statement, chunk: Sequence[Any]) -> list[dict[str, Any]]:
+    def _write_rows(
+        self, statement: Statement, chunk: Sequence[Any], shared: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         rows = _Rows(chunk)
         try:
-            return self._run(statement, {"rows": rows}, write=True)
+            params: dict[str, Any] = {"rows": rows} if shared is None else {"rows": rows, "shared": shared}
+            return self._run(statement, params, write=True)
         finally:
             # The driver keeps each statement's parameters in a reference cycle with its session, result
             # and hydrators, which only the cyclic collector frees. Emptied, the rows go with their batch
@@ -215,12 +218,10 @@ class Neo4jStore(GraphStore):
     def shape(self, record: S) -> Shaped[S]:
         # The statement's row is built here rather than in the write, so a loader can build it off the
         # thread that waits on the server. One as_dict() serves a node's hash and row (Record.digest is
-        # content_hash of it). A referral has no hash: its edge is compared property by property.
+        # content_hash of it). A referral has no hash (its edge is compared property by property), and
+        # its row depends on the statement it takes, known at the write (_write_referrals).
         if isinstance(record, Referral):
-            key = record.key
-            edge = record.edge_props()
-            row: dict[str, Any] = {"key": key, "from": record.from_npi, "to": record.to_npi, "props": edge}
-            return Shaped(record, key, None, row)
+            return Shaped(record, record.key, None)
         props = record.as_dict()
         digest = content_hash(props)
         row = _node_row(record, digest, props)
@@ -238,14 +239,37 @@ class Neo4jStore(GraphStore):
     def _write_referrals(self, batch: list[Shaped[Referral]]) -> tuple[dict[str, str | None], dict[str, End]]:
         # A first load creates the keys it has not written before outright (network.store.fresh).
         unseen = self._fresh.unseen([item.key for item in batch])
-        new = [item.row for item, fresh in zip(batch, unseen, strict=True) if fresh]
-        again = [item.row for item, fresh in zip(batch, unseen, strict=True) if not fresh]
         prior: dict[str, str | None] = {}
         missing: dict[str, End] = {}
-        for statement, rows in ((Statement.WRITE_REFERRALS_NEW, new), (Statement.WRITE_REFERRALS, again)):
-            self._write_referral_rows(statement, rows, prior, missing)
+        new = [item for item, fresh in zip(batch, unseen, strict=True) if fresh]
+        again = [_upsert_row(item) for item, fresh in zip(batch, unseen, strict=True) if not fresh]
+        self._create_referrals(new, prior, missing)
+        self._write_referral_rows(Statement.WRITE_REFERRALS, again, prior, missing)
         self._fresh.created(key for key, old in prior.items() if old is None)
         return prior, missing
+
+    def _create_referrals(
+        self, items: list[Shaped[Referral]], prior: dict[str, str | None], missing: dict[str, End]
+    ) -> None:
+        """Referrals certainly new, as rows of what varies, with what a file's rows share sent once."""
+        groups: dict[tuple[str, int | None, int | None], list[Shaped[Referral]]] = {}
+        for item in items:
+            r = item.record
+            groups.setdefault((r.source, r.year, r.window_days), []).append(item)
+        for (source, year, window_days), group in groups.items():
+            shared = {"source": source, "year": year, "window_days": window_days}  # a null is not stored
+            for chunk in self._batches(group):
+                records = [item.record for item in chunk]
+                rows = [
+                    [r.from_npi, r.to_npi, r.pair_count, r.beneficiaries, r.same_day_count] for r in records
+                ]
+                (result,) = self._write_rows(Statement.WRITE_REFERRALS_NEW, rows, shared)
+                prior.update((item.key, None) for item in chunk)
+                if result["missing"]:
+                    keys = {(item.record.from_npi, item.record.to_npi): item.key for item in chunk}
+                    for a, b, end in result["missing"]:
+                        del prior[keys[a, b]]
+                        missing[keys[a, b]] = end
 
     def _write_referral_rows(
         self,
@@ -429,6 +453,12 @@ class Neo4jStore(GraphStore):
             for r in self._run(Statement.CHECKSUM_RELATIONSHIPS)
         ]
         return graph_checksum(nodes, rels)
+
+
+def _upsert_row(item: Shaped[Referral]) -> dict[str, Any]:
+    """A referral's row for write_referrals.cypher (the upsert)."""
+    r = item.record
+    return {"key": item.key, "from": r.from_npi, "to": r.to_npi, "props": r.edge_props()}
 
 
 class _Rows(list[Any]):

@@ -24,8 +24,9 @@ from network.model import (
     Referral,
     Specialty,
 )
+from network.store.catalog import Statement, cypher
 from network.store.links import LINKS, iter_links
-from network.store.neo4j import Neo4jStore, _node_row, _present
+from network.store.neo4j import Neo4jStore, _node_row, _present, _upsert_row
 
 RECORDS: list[Record] = [
     Practitioner(
@@ -72,10 +73,53 @@ def test_shape_hashes_and_rows_as_the_record_itself_would() -> None:
         assert shaped.row == _node_row(rec, rec.digest()), rec
     ref = Referral("1234567893", "1003000126", pair_count=10, beneficiaries=4, window_days=30, year=2015)
     shaped_ref = store.shape(ref)
-    assert (shaped_ref.key, shaped_ref.digest) == (ref.key, None)
+    # A referral's row is the statement's it takes, built at the write (a first load's create or the upsert).
+    assert (shaped_ref.key, shaped_ref.digest, shaped_ref.row) == (ref.key, None, None)
     # The edge holds its content only: the ends are its nodes', the key and hash are not stored.
     content = {k: v for k, v in _present(ref.as_dict()).items() if k not in ("from_npi", "to_npi")}
-    assert shaped_ref.row == {"key": ref.key, "from": ref.from_npi, "to": ref.to_npi, "props": content}
+    assert _upsert_row(shaped_ref) == {
+        "key": ref.key,
+        "from": ref.from_npi,
+        "to": ref.to_npi,
+        "props": content,
+    }
+
+
+class _CreateDriver:
+    """Answers a first load's referral create, naming as missing the rows whose referring NPI is absent."""
+
+    def __init__(self, absent: str) -> None:
+        self.absent = absent
+        self.sent: list[tuple[str, dict[str, Any], list[Any]]] = []
+
+    def execute_query(self, text: str, params: dict[str, Any], **options: Any) -> Any:
+        if "REFERS_TO" in text and "$rows" not in text:  # network.store.fresh asks for edges: none yet
+            return SimpleNamespace(keys=["present"], records=[[False]])
+        rows = list(params["rows"])
+        self.sent.append((text, params["shared"], rows))
+        missing = [[row[0], row[1], "from"] for row in rows if row[0] == self.absent]
+        return SimpleNamespace(keys=["missing"], records=[[missing]])
+
+
+def test_a_first_load_sends_what_varies_by_row_and_what_a_file_shares_once() -> None:
+    driver = _CreateDriver(absent="1003000126")
+    store = Neo4jStore(cast(Driver, driver), batch_size=2000)
+    refs = [
+        Referral("1234567893", "1245319599", pair_count=12, beneficiaries=5, window_days=30, year=2015),
+        Referral("1003000126", "1245319599", pair_count=11, same_day_count=2, window_days=30, year=2015),
+        Referral("1234567893", "1245319599", pair_count=10, window_days=90, year=2015),
+    ]
+    counts = store.upsert_referrals(refs)
+    assert (counts.created, counts.missing) == (2, {"from": 1})
+    source = refs[0].source
+    assert [(shared, rows) for text, shared, rows in driver.sent] == [
+        (
+            {"source": source, "year": 2015, "window_days": 30},
+            [["1234567893", "1245319599", 12, 5, None], ["1003000126", "1245319599", 11, None, 2]],
+        ),
+        ({"source": source, "year": 2015, "window_days": 90}, [["1234567893", "1245319599", 10, None, None]]),
+    ]
+    assert all(text == cypher(Statement.WRITE_REFERRALS_NEW) for text, _, _ in driver.sent)
 
 
 class _Driver:
