@@ -37,8 +37,14 @@ def kept_garbage() -> Iterator[None]:
 
 
 def _rows_in(found: list[object]) -> list[object]:
-    # A node row carries its hash and properties; a referral row its ends.
-    return [o for o in found if isinstance(o, dict) and ({"hash", "props"} <= o.keys() or "from" in o)]
+    # A node row carries its hash and properties; an upserted referral row its ends, a created one (a list)
+    # begins with them.
+    def is_row(o: object) -> bool:
+        if isinstance(o, dict):
+            return {"hash", "props"} <= o.keys() or "from" in o
+        return isinstance(o, list) and o[:2] in ([A, B], [B, A])
+
+    return [o for o in found if is_row(o)]
 
 
 def test_node_and_referral_writes_leave_no_rows_to_the_collector(
