@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from typing import Any
 from bench.datasets import LOAD_ORDER, Dataset
 from bench.floor import FloorStore
 from bench.instance import REPO, Neo4jInstance
+from bench.threads import cpu_by_group, pid_in, spent
 from loaders.pipeline import LoadOptions, run_load
 from loaders.registry import SourceOptions, make_loader
 from loaders.schedule import Step, run_steps
@@ -151,11 +153,17 @@ def whole_neo4j(
     options = LoadOptions(batch_size=batch_size, lanes=lanes, max_reject_rate=0.5, progress=False)
     steps = [Step(source, (dataset.file(root, source),), options) for source in LOAD_ORDER]
     store = Neo4jStore.from_settings(settings)
+    pid = pid_in(inst.home)
     try:
         store.init_schema()
+        neo4j_before = cpu_by_group(pid) if pid else None
+        loads_before = _loads_cpu()
         started = time.perf_counter()
         reports = run_steps(steps, store, settings, jobs=jobs)
         seconds = time.perf_counter() - started
+        # The loads ran here (small inputs) or in processes joined by now: either way in these figures.
+        loaders_cpu = round(_loads_cpu() - loads_before, 1)
+        neo4j_cpu = spent(neo4j_before, cpu_by_group(pid)) if pid and neo4j_before else None
     finally:
         store.close()
     loaders = {
@@ -168,7 +176,15 @@ def whole_neo4j(
         "read": read,
         "rows_per_s": round(read / seconds, 1),
         "loaders": loaders,
+        # CPU seconds: the load processes', and Neo4j's by thread group (bench.threads).
+        "cpu_s": {"loaders": loaders_cpu, "neo4j": neo4j_cpu},
     }
+
+
+def _loads_cpu() -> float:
+    """CPU seconds of this process and of its children that have been waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def load_memory(dataset: Dataset, root: Path, graph: Path, batch_size: int) -> dict[str, Any]:

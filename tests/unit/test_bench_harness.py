@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -15,6 +16,7 @@ from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
 from bench.server import KeepAlive, server_ms
 from bench.stats import ratio, summarize
+from bench.threads import cpu_by_group, group_of, spent
 from network.model import Label
 
 
@@ -187,3 +189,53 @@ def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() ->
             time.sleep(0.05)  # let the server's close arrive
     assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
     assert len(set(peers)) == 3  # a new connection each time
+
+
+def _stat(pid: int, name: str, utime: int, stime: int) -> str:
+    # Fields after the parenthesised name: state, then 10 more, then utime and stime (14th and 15th).
+    return f"{pid} ({name}) " + " ".join(["S"] + ["0"] * 10 + [str(utime), str(stime)] + ["0"] * 5) + "\n"
+
+
+def _fake_proc(root: Path, pid: int, threads: dict[str, tuple[int, int]], exited: int = 0) -> Path:
+    """A /proc holding ``pid``'s live threads (name -> utime, stime in clock ticks) and the process's
+    total, which also keeps ``exited`` ticks of threads gone."""
+    for tid, (name, (utime, stime)) in enumerate(threads.items(), start=pid):
+        task = root / str(pid) / "task" / str(tid)
+        task.mkdir(parents=True, exist_ok=True)
+        (task / "comm").write_text(name + "\n")
+        (task / "stat").write_text(_stat(tid, name, utime, stime))
+    total = sum(u + s for u, s in threads.values()) + exited
+    (root / str(pid) / "stat").write_text(_stat(pid, "java", total, 0))
+    return root
+
+
+def test_neo4j_cpu_is_split_by_thread_group(tmp_path: Path) -> None:
+    tick = os.sysconf("SC_CLK_TCK")
+    threads = {
+        "neo4j.BoltWorke": (30 * tick, 10 * tick),
+        "C2 CompilerThre": (8 * tick, 0),
+        "C1 CompilerThre": (2 * tick, 0),
+        "GC Thread#0": (tick, 0),
+        "neo4j.BoltNetwo": (tick, tick),
+        "neo4j.IndexSamp": (3 * tick, 0),
+    }
+    after = cpu_by_group(4242, _fake_proc(tmp_path / "after", 4242, threads, exited=5 * tick))
+    assert after == {
+        "bolt_workers": 40.0,
+        "bolt_network": 2.0,
+        "jit": 10.0,
+        "gc": 1.0,
+        "other": 3.0,
+        "process": 61.0,
+    }
+    assert group_of("java") == "other"
+    # A C2 thread with 4 s at the start exited during the load: its time stays in the process's total.
+    before = cpu_by_group(4242, _fake_proc(tmp_path / "before", 4242, {"C2 CompilerThre": (4 * tick, 0)}))
+    assert spent(before, after) == {
+        "bolt_workers": 40.0,
+        "bolt_network": 2.0,
+        "jit": 6.0,
+        "gc": 1.0,
+        "other": 8.0,
+        "total": 57.0,
+    }
