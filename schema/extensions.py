@@ -1,17 +1,26 @@
-"""Schema extensions: every error gets an ``extensions.code``, bugs are masked, operations are measured."""
+"""The operation pipeline: limits, cached parse and validation, an ``extensions.code`` on every error
+(bugs masked), operations measured."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+)
 from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from network.errors import StoreUnavailable
 from schema.context import ApiContext
@@ -67,17 +76,80 @@ def log_unexpected(errors: list[GraphQLError], context: object) -> None:
             )
 
 
-class ErrorCodes(SchemaExtension):
-    """Rewrites each error to carry ``extensions.code`` (and ``requestId``), masking internal ones."""
+class DocumentCache:
+    """Operations parsed and validated, by their text. Clients send the same few operations with new
+    variables, and parsing and validating one cost about as much as running a referral search's page.
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is None or not errors:
-            return
-        request_id = request_id_of(self.execution_context.context)
-        result.errors = [_shaped(e, request_id) for e in errors]
+    Keyed by the text, the parse options and the validation rules, so a kept verdict includes the
+    limits; not by the parsed document, whose hash walks the whole tree (~30 us a referral query, as
+    much as the rest of the lookup). A document that fails to parse is not kept: strawberry parses it
+    again and reports it.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.prepared = lru_cache(maxsize=maxsize)(self._prepare)
+
+    @staticmethod
+    def _prepare(
+        schema: GraphQLSchema,
+        text: str,
+        parse_options: tuple[tuple[str, Any], ...],
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> tuple[DocumentNode, list[GraphQLError]]:
+        document = parse(text, **dict(parse_options))
+        return document, validate_document(schema, document, rules)
+
+
+def operation_extension(
+    rules: tuple[type[ASTValidationRule], ...],
+    max_tokens: int,
+    documents: DocumentCache,
+    metrics: ApiMetrics | None,
+) -> type[SchemaExtension]:
+    """pnet's whole operation pipeline as one extension: the token limit and the extra validation rules,
+    parse and validation from ``documents``, then every error's ``extensions.code`` (``requestId`` on
+    masked bugs) and the operation's metrics.
+
+    One extension rather than one per concern (strawberry's MaxTokensLimiter, AddValidationRules and
+    ValidationCache and three of pnet's): strawberry makes each extension and drives each of its hooks
+    once per request, and six of them cost ~35 us of a ~85 us operation (BENCHMARKS.md, optimisation 38).
+    """
+
+    class PnetOperation(SchemaExtension):
+        _verdict: list[GraphQLError] | None = None  # made per request, as every extension class is
+
+        def on_operation(self) -> Iterator[None]:
+            ctx = self.execution_context
+            ctx.parse_options["max_tokens"] = max_tokens
+            ctx.validation_rules = ctx.validation_rules + rules
+            started = time.perf_counter()
+            yield
+            errors = getattr(ctx.result, "errors", None)
+            if ctx.result is not None and errors:
+                request_id = request_id_of(ctx.context)
+                ctx.result.errors = errors = [_shaped(e, request_id) for e in errors]
+            if metrics is not None:
+                operation = root_fields(ctx)
+                metrics.latency.labels(operation=operation).observe(time.perf_counter() - started)
+                outcome = (errors[0].extensions or {}).get("code", "error") if errors else "ok"
+                metrics.requests.labels(operation=operation, outcome=str(outcome)).inc()
+
+        def on_parse(self) -> Iterator[None]:
+            ctx = self.execution_context
+            if ctx.query is not None:
+                options = tuple(sorted(ctx.parse_options.items()))
+                key = (ctx.schema._schema, ctx.query, options, ctx.validation_rules)
+                with suppress(GraphQLError):
+                    ctx.graphql_document, self._verdict = documents.prepared(*key)
+            yield
+
+        def on_validate(self) -> Iterator[None]:
+            # The verdict found with the document (strawberry validates a document it parsed itself).
+            if self._verdict is not None:
+                self.execution_context.pre_execution_errors = self._verdict
+            yield
+
+    return PnetOperation
 
 
 def _shaped(error: GraphQLError, request_id: str | None) -> GraphQLError:
@@ -94,38 +166,6 @@ def _shaped(error: GraphQLError, request_id: str | None) -> GraphQLError:
         original_error=None,
         extensions=extensions,
     )
-
-
-def make_parse_cache(maxsize: int) -> Callable[[], SchemaExtension]:
-    """Parsed operations cached by text (strawberry's ParserCache lets a syntax error escape the
-    error shaping above: a failing parse is left to strawberry here, which reports it as usual)."""
-    cached_parse = lru_cache(maxsize=maxsize)(parse)
-
-    class CachedParse(SchemaExtension):
-        def on_parse(self) -> Iterator[None]:
-            ctx = self.execution_context
-            if ctx.query is not None:
-                with suppress(GraphQLError):
-                    ctx.graphql_document = cached_parse(ctx.query, **ctx.parse_options)
-            yield
-
-    return CachedParse
-
-
-def make_metrics_extension(metrics: ApiMetrics) -> type[SchemaExtension]:
-    class OperationMetrics(SchemaExtension):
-        """Counts and times operations by their root fields; outcome is ok or the first error code."""
-
-        def on_operation(self) -> Iterator[None]:
-            started = time.perf_counter()
-            yield
-            operation = root_fields(self.execution_context)
-            metrics.latency.labels(operation=operation).observe(time.perf_counter() - started)
-            errors = getattr(self.execution_context.result, "errors", None) or []
-            outcome = (errors[0].extensions or {}).get("code", "error") if errors else "ok"
-            metrics.requests.labels(operation=operation, outcome=str(outcome)).inc()
-
-    return OperationMetrics
 
 
 def root_fields(execution_context: Any) -> str:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
+from starlette.applications import Starlette
 
 from network.errors import StoreUnavailable
 from network.model import Location, Network, Participation, Plan, Practitioner, Referral, Specialty
@@ -128,10 +129,20 @@ def referral_variables(first: int | None = 20, after: str | None = None, **input
 
 @asynccontextmanager
 async def api_client(store: GraphStore, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_app(store, **settings) as (_, client):
+        yield client
+
+
+@asynccontextmanager
+async def api_app(store: GraphStore, **settings: Any) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """The app on ``store`` and a client of it, for tests that look inside the app too."""
     app = create_app(Settings(**settings), store)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
-        yield client
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
+            yield app, client
+    finally:
+        app.state.runtime.close()  # httpx's transport runs no lifespan, which would
 
 
 async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> Any:

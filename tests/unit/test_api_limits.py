@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.api_region import REFERRAL_QUERY, BrokenStore, api_client, build_region, gql, referral_variables
+from support.api_region import (
+    REFERRAL_QUERY,
+    BrokenStore,
+    api_app,
+    api_client,
+    build_region,
+    gql,
+    referral_variables,
+)
 
-from network.settings import Settings
 from network.store.memory import MemoryStore
 
 
@@ -89,20 +96,38 @@ async def test_batches_are_refused() -> None:
     assert response.status_code == 400
 
 
-async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict() -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
+async def test_a_body_that_is_not_json_is_a_400() -> None:
+    headers = {"content-type": "application/json"}
+    async with api_client(MemoryStore()) as client:
+        for body in (b'{"query": ', b"\xff\xfe", b'{"query": "{ __typename }", "variables": NaN}'):
+            response = await client.post("/graphql", content=body, headers=headers)
+            assert response.status_code == 400, body
+            assert "Unable to parse request body as JSON" in response.text
 
-    cache = _get_validate_cache(Settings().document_cache_size)
+
+async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict() -> None:
     deep = '{ provider(npi: "1003000100") { topReferralTargets { provider { topReferralTargets { provider {'
     deep += " name } } } } } }"
-    async with api_client(build_region(MemoryStore())) as client:
+    async with api_app(build_region(MemoryStore())) as (app, client):
+        cache = app.state.runtime.schema.documents
         await gql(client, REFERRAL_QUERY, referral_variables())
-        before = cache.cache_info().hits
+        before = cache.prepared.cache_info().hits
         again = await gql(client, REFERRAL_QUERY, referral_variables(radiusMiles=30))
-        assert cache.cache_info().hits == before + 1  # same rules, same document: not validated again
+        assert cache.prepared.cache_info().hits == before + 1  # same text, same rules
         assert "errors" not in again
-    async with api_client(build_region(MemoryStore()), max_query_depth=4) as client:
+    async with api_app(build_region(MemoryStore()), max_query_depth=4) as (app, client):
+        cache = app.state.runtime.schema.documents
         assert codes(await gql(client, deep)) == ["QUERY_TOO_DEEP"]
-        before = cache.cache_info().hits
+        before = cache.prepared.cache_info().hits
         assert codes(await gql(client, deep)) == ["QUERY_TOO_DEEP"]  # the cached verdict
-        assert cache.cache_info().hits == before + 1
+        assert cache.prepared.cache_info().hits == before + 1
+
+
+async def test_a_document_that_does_not_parse_is_reported_and_not_cached() -> None:
+    async with api_app(build_region(MemoryStore()), max_tokens=20) as (app, client):
+        cache = app.state.runtime.schema.documents
+        assert codes(await gql(client, "{ provider(npi: ")) == ["GRAPHQL_PARSE_FAILED"]
+        many = "{ " + " ".join(f"a{i}: __typename" for i in range(12)) + " }"
+        assert codes(await gql(client, many)) == ["TOO_MANY_TOKENS"]
+        assert codes(await gql(client, many)) == ["TOO_MANY_TOKENS"]
+        assert cache.prepared.cache_info().currsize == 0
