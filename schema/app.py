@@ -96,7 +96,6 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             stop.set()
             if warmer is not None:
                 warmer.join()  # at most the search in flight (~2 s), before its store closes
-            runtime.close()
             if owned is not None:
                 owned.close()
 

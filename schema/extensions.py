@@ -112,7 +112,7 @@ def operation_extension(
 
     One extension rather than one per concern (strawberry's MaxTokensLimiter, AddValidationRules and
     ValidationCache and three of pnet's): strawberry makes each extension and drives each of its hooks
-    once per request, and six of them cost ~35 us of a ~85 us operation (BENCHMARKS.md, optimisation 38).
+    once per request: six took an operation's fixed cost from 67 to 84 us (BENCHMARKS.md, optimisation 38).
     """
 
     class PnetOperation(SchemaExtension):

@@ -1,8 +1,6 @@
 """The one way the API reaches the store: off the event loop, and failing fast while it is down.
 
-Store methods are synchronous (the Neo4j driver blocks), so every call runs in a worker thread of the
-gateway's own pool (``loop.run_in_executor``: ~20 us less per call than anyio's ``to_thread``, whose
-capacity limiter and cancel scope a store call does not need; BENCHMARKS.md, optimisation 38). When the
+Store methods are synchronous (the Neo4j driver blocks), so every call runs in a worker thread. When the
 store reports :class:`StoreUnavailable`, a circuit breaker opens: calls fail at once instead of each
 waiting out the driver's retries. After ``cooldown_s`` one call at a time is let through to try the
 store (the others keep failing fast); its success closes the breaker, so pnet serves again as soon as
@@ -11,13 +9,12 @@ the store is back, without a restart. A readiness probe always asks the store it
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import functools
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
+
+import anyio.to_thread
 
 from network.errors import StoreError, StoreUnavailable
 from network.store import GraphStore
@@ -25,8 +22,6 @@ from schema.metrics import ApiMetrics
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-THREADS = 40  # store calls at once per API process: anyio's default, which this pool replaced
 
 
 class StoreGateway:
@@ -36,7 +31,6 @@ class StoreGateway:
         self._cooldown_s = cooldown_s
         self._open_until: float | None = None  # None: closed (the store answers)
         self._probing = False
-        self._threads = ThreadPoolExecutor(THREADS, thread_name_prefix="pnet-store")
 
     @property
     def down(self) -> bool:
@@ -58,16 +52,10 @@ class StoreGateway:
         """Ask the store directly (readiness), whatever the breaker says; the answer sets the breaker."""
         await self._run(self.store.ping)
 
-    def close(self) -> None:
-        """Stop taking calls; a thread still running an abandoned call finishes alone."""
-        self._threads.shutdown(wait=False, cancel_futures=True)
-
     async def _run(self, call: Callable[[], T]) -> T:
-        loop = asyncio.get_running_loop()
         try:
-            # Cancelling the wait abandons the call: a request past its timeout answers at once, and the
-            # thread finishes alone. The call sees the request's context variables, as in anyio.
-            result = await loop.run_in_executor(self._threads, contextvars.copy_context().run, call)
+            # Abandoned on cancel: a request past its timeout answers at once; the thread finishes alone.
+            result = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
         except StoreUnavailable:
             self._open_until = time.monotonic() + self._cooldown_s
             self._metrics.store_errors.labels(kind="unavailable").inc()

@@ -26,11 +26,6 @@ class Runtime:
     def attach(self, store: GraphStore) -> None:
         self._gateway = StoreGateway(store, self.metrics)
 
-    def close(self) -> None:
-        """Release the gateway's threads (the store is closed by its owner)."""
-        if self._gateway is not None:
-            self._gateway.close()
-
     @property
     def gateway(self) -> StoreGateway:
         if self._gateway is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -47,8 +48,16 @@ class PnetGraphQL(GraphQL[ApiContext, None]):
         return False  # served by the GET route of schema.app, which never executes anything
 
     def decode_json(self, data: str | bytes) -> object:
-        # orjson's error is a json.JSONDecodeError, which strawberry answers with a 400 as before.
-        return orjson.loads(data)
+        try:
+            return orjson.loads(data)  # ~10 us less than the standard library for a referral search
+        except orjson.JSONDecodeError:
+            pass
+        # What orjson refuses and the standard library reads (a byte-order mark, UTF-16, NaN, 1e400) is
+        # read as it always was; bytes that are not Unicode at all are bad JSON (a 400), not a 500.
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"the body is not Unicode ({exc.reason})", "", exc.start) from exc
 
     def encode_json(self, data: object) -> bytes:
         # The stdlib encoder took 67 us for a 20-edge referral page (9 KB), orjson 5 us.

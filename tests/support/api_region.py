@@ -138,11 +138,8 @@ async def api_app(store: GraphStore, **settings: Any) -> AsyncIterator[tuple[Sta
     """The app on ``store`` and a client of it, for tests that look inside the app too."""
     app = create_app(Settings(**settings), store)
     transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
-            yield app, client
-    finally:
-        app.state.runtime.close()  # httpx's transport runs no lifespan, which would
+    async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
+        yield app, client
 
 
 async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> Any:

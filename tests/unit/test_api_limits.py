@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
+import strawberry.schema.schema as strawberry_schema
 from support.api_region import (
     REFERRAL_QUERY,
     BrokenStore,
@@ -69,6 +72,21 @@ async def test_timeout_answers_instead_of_hanging() -> None:
     assert body["data"] is None
 
 
+async def test_calls_abandoned_at_the_timeout_do_not_hold_up_later_requests() -> None:
+    # More stuck calls than the API has store threads (anyio's 40): each is abandoned at the timeout and
+    # gives its place back, so a request after them finds the store, not a queue behind them.
+    store = build_region(BrokenStore())
+    store.stall_s = 1.5
+    async with api_client(store, request_timeout_s=0.2) as client:
+        stuck = await asyncio.gather(
+            *(gql(client, '{ provider(npi: "1003000100") { name } }') for _ in range(45))
+        )
+        store.stall_s = 0.0
+        after = await gql(client, '{ provider(npi: "1003000100") { name } }')
+    assert {code for body in stuck for code in codes(body)} == {"TIMEOUT"}
+    assert "errors" not in after and after["data"]["provider"] is not None
+
+
 async def test_introspection_can_be_turned_off() -> None:
     query = "{ __schema { queryType { name } } }"
     async with api_client(MemoryStore(), introspection=True) as client:
@@ -96,16 +114,27 @@ async def test_batches_are_refused() -> None:
     assert response.status_code == 400
 
 
-async def test_a_body_that_is_not_json_is_a_400() -> None:
+async def test_a_body_that_is_not_json_is_a_400_and_one_in_another_unicode_form_is_read() -> None:
     headers = {"content-type": "application/json"}
+    query = '{"query": "{ __typename }"}'
     async with api_client(MemoryStore()) as client:
-        for body in (b'{"query": ', b"\xff\xfe", b'{"query": "{ __typename }", "variables": NaN}'):
+        for body in (b'{"query": ', b"\xff\xfe\xfd", b'{"query": "\xc3\x28"}'):
             response = await client.post("/graphql", content=body, headers=headers)
             assert response.status_code == 400, body
             assert "Unable to parse request body as JSON" in response.text
+        for body in (b"\xef\xbb\xbf" + query.encode(), query.encode("utf-16")):  # a BOM; UTF-16
+            response = await client.post("/graphql", content=body, headers=headers)
+            assert response.status_code == 200, body
+            assert response.json() == {"data": {"__typename": "Query"}}
 
 
-async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict() -> None:
+async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # strawberry validates by itself whatever an extension left unvalidated: count its own calls.
+    own: list[object] = []
+    validate = strawberry_schema.validate_document
+    monkeypatch.setattr(strawberry_schema, "validate_document", lambda *a: own.append(a) or validate(*a))
     deep = '{ provider(npi: "1003000100") { topReferralTargets { provider { topReferralTargets { provider {'
     deep += " name } } } } } }"
     async with api_app(build_region(MemoryStore())) as (app, client):
@@ -115,6 +144,7 @@ async def test_validation_is_cached_per_operation_text_and_keeps_its_verdict() -
         again = await gql(client, REFERRAL_QUERY, referral_variables(radiusMiles=30))
         assert cache.prepared.cache_info().hits == before + 1  # same text, same rules
         assert "errors" not in again
+        assert own == []  # the verdict pnet found was the one used
     async with api_app(build_region(MemoryStore()), max_query_depth=4) as (app, client):
         cache = app.state.runtime.schema.documents
         assert codes(await gql(client, deep)) == ["QUERY_TOO_DEEP"]
