@@ -7,6 +7,7 @@ family at one boundary (the CLI, the GraphQL error masker) and let anything else
     ├── ConfigurationError        settings that cannot work (unknown store, bad URI)
     ├── StoreError                the graph store failed
     │   ├── StoreUnavailable      the store cannot be reached right now (retry later)
+    │   ├── StoreTimeout          the store stopped an operation that ran past its time limit
     │   └── CypherCatalogError    a named .cypher statement is missing
     ├── InvalidInput              a caller's argument is wrong (bad NPI, unknown specialty, bad date)
     ├── NotFound                  a keyed entity does not exist
@@ -30,6 +31,10 @@ class StoreError(PnetError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached right now; the operation may succeed later."""
+
+
+class StoreTimeout(StoreError):
+    """The store stopped an operation that ran past its time limit."""
 
 
 class CypherCatalogError(StoreError):

@@ -82,7 +82,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned: GraphStore | None = None
         if store is None:
-            owned = open_store(settings)
+            # No read outlives the request waiting for it (network.store.neo4j's docstring).
+            owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
         stop = Event()

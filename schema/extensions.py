@@ -22,7 +22,7 @@ from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from network.errors import StoreUnavailable
+from network.errors import StoreTimeout, StoreUnavailable
 from schema.context import ApiContext
 from schema.errors import ApiError, Code
 from schema.metrics import ApiMetrics
@@ -31,6 +31,7 @@ log = logging.getLogger("pnet.api")
 
 INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The provider graph is unavailable right now; try again shortly."
+TIMEOUT_MESSAGE = "The provider graph stopped this read past its time limit; narrow the search or retry."
 
 # Errors raised before execution (parse, validation, variables) carry no path; graphql-core and
 # strawberry say which limit was hit only in the message.
@@ -51,6 +52,8 @@ def classify(error: GraphQLError) -> tuple[Code, str]:
         return original.code, str(original)
     if isinstance(original, StoreUnavailable):
         return Code.STORE_UNAVAILABLE, UNAVAILABLE_MESSAGE
+    if isinstance(original, StoreTimeout):
+        return Code.TIMEOUT, TIMEOUT_MESSAGE
     if error.path is not None and original is not None:
         return Code.INTERNAL, INTERNAL_MESSAGE
     for needle, code in _REQUEST_ERRORS:

@@ -16,7 +16,7 @@ from typing import ParamSpec, TypeVar
 
 import anyio.to_thread
 
-from network.errors import StoreError, StoreUnavailable
+from network.errors import StoreError, StoreTimeout, StoreUnavailable
 from network.store import GraphStore
 from schema.metrics import ApiMetrics
 
@@ -60,9 +60,10 @@ class StoreGateway:
             self._open_until = time.monotonic() + self._cooldown_s
             self._metrics.store_errors.labels(kind="unavailable").inc()
             raise
-        except StoreError:
+        except StoreError as exc:
             self._open_until = None  # it answered, with an error: reachable
-            self._metrics.store_errors.labels(kind="error").inc()
+            kind = "timeout" if isinstance(exc, StoreTimeout) else "error"
+            self._metrics.store_errors.labels(kind=kind).inc()
             raise
         self._open_until = None
         return result

@@ -28,7 +28,7 @@ class ApiMetrics:
         )
         self.store_errors = Counter(
             "pnet_store_errors",
-            "Store calls that failed, by kind (unavailable or error).",
+            "Store calls that failed, by kind (unavailable, timeout or error).",
             ["kind"],
             registry=self.registry,
         )

@@ -28,8 +28,10 @@ __all__ = [
 ]
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """The configured store, connected (the caller owns it and must ``close()`` it)."""
+def open_store(settings: Settings, *, read_timeout_s: float | None = None) -> GraphStore:
+    """The configured store, connected (the caller owns it and must ``close()`` it). ``read_timeout_s``
+    bounds each read where the store can stop one (Neo4j, server-side); the embedded store's reads run in
+    the process, and a Python thread cannot be stopped."""
     if settings.store == "memory":
         from network.store.memory import MemoryStore
 
@@ -37,5 +39,5 @@ def open_store(settings: Settings) -> GraphStore:
     if settings.store == "neo4j":
         from network.store.neo4j import Neo4jStore
 
-        return Neo4jStore.from_settings(settings)
+        return Neo4jStore.from_settings(settings, read_timeout_s=read_timeout_s)
     raise ConfigurationError(f"unknown store {settings.store!r}: use 'memory' or 'neo4j'")

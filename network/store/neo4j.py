@@ -4,8 +4,10 @@ Managed transactions only (``execute_query``), writes as ``UNWIND $rows`` batche
 every statement from the :mod:`~network.store.catalog`. Transient failures are retried by the store
 (:meth:`Neo4jStore._query`), not the driver: the driver's first retry waits a second, tuned for outages,
 and a deadlock between a load's lanes would idle a lane that long. Reads run with read routing, so behind
-a ``neo4j://`` URI a cluster spreads them over its secondaries. One driver per process, created by
-:meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
+a ``neo4j://`` URI a cluster spreads them over its secondaries. A store given ``read_timeout_s`` (the
+API's, set to its request timeout) has Neo4j stop a read that outlives it: the request that waited for it
+has answered TIMEOUT by then, and the read would hold a worker thread and the server's CPU for nobody.
+One driver per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from neo4j import Driver, EagerResult, GraphDatabase, RoutingControl
+from neo4j import Driver, EagerResult, GraphDatabase, Query, RoutingControl
 from neo4j.exceptions import (
     AuthError,
     DatabaseUnavailable,
@@ -31,7 +33,7 @@ from neo4j.exceptions import (
     Neo4jError as DriverError,
 )
 
-from network.errors import StoreError, StoreUnavailable
+from network.errors import StoreError, StoreTimeout, StoreUnavailable
 from network.geo import EARTH_RADIUS_MILES, METERS_PER_MILE
 from network.model import (
     KEYS,
@@ -89,16 +91,23 @@ class Neo4jStore(GraphStore):
     concurrent_writes = True  # each transaction runs on one of the server's cores
 
     def __init__(
-        self, driver: Driver, *, database: str = "neo4j", batch_size: int = 2000, retry_s: float = 0.0
+        self,
+        driver: Driver,
+        *,
+        database: str = "neo4j",
+        batch_size: int = 2000,
+        retry_s: float = 0.0,
+        read_timeout_s: float | None = None,
     ) -> None:
         self._driver = driver
         self._database = database
         self._batch_size = batch_size
         self._retry_s = retry_s  # how long _query retries transient failures (the driver's own: see below)
+        self._read_timeout_s = read_timeout_s  # per read transaction, enforced by the server; None: none
         self._fresh = FreshKeys(lambda: bool(self._run(Statement.REFERRAL_EDGES_EXIST)[0]["present"]))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Neo4jStore:
+    def from_settings(cls, settings: Settings, *, read_timeout_s: float | None = None) -> Neo4jStore:
         driver = GraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
@@ -114,6 +123,7 @@ class Neo4jStore(GraphStore):
             database=settings.neo4j_database,
             batch_size=settings.batch_size,
             retry_s=settings.neo4j_max_retry_time_s,
+            read_timeout_s=read_timeout_s,
         )
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -125,10 +135,12 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
         except AuthError as exc:
             raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
-        except DriverError as exc:
-            raise StoreError(f"Neo4j error: {exc}") from exc
-        except ClientSideError as exc:  # e.g. a result that failed while streaming, when not transient
-            raise StoreError(f"Neo4j driver error: {exc}") from exc
+        except (DriverError, ClientSideError) as exc:
+            if _timed_out(exc):  # ours (read_timeout_s), or the server's db.transaction.timeout
+                raise StoreTimeout(f"Neo4j stopped a transaction past its time limit: {exc}") from exc
+            # A ClientSideError is the driver's own, e.g. a result that failed while streaming.
+            kind = "error" if isinstance(exc, DriverError) else "driver error"
+            raise StoreError(f"Neo4j {kind}: {exc}") from exc
 
     def _run(
         self, statement: Statement | str, params: dict[str, Any] | None = None, *, write: bool = False
@@ -146,11 +158,14 @@ class Neo4jStore(GraphStore):
         """One managed transaction, retried while the failure is transient and ``retry_s`` lasts: a
         deadlock or an outdated read between concurrent writers, a lost connection, a leader change."""
         routing = RoutingControl.WRITE if write else RoutingControl.READ
+        query: str | Query = text
+        if not write and self._read_timeout_s is not None:
+            query = Query(text, timeout=self._read_timeout_s)
         deadline = time.monotonic() + self._retry_s
         delay = FIRST_RETRY_DELAY_S
         while True:
             try:
-                return self._driver.execute_query(text, params, database_=self._database, routing_=routing)
+                return self._driver.execute_query(query, params, database_=self._database, routing_=routing)
             except (DriverError, ClientSideError) as exc:
                 wait = delay * random.uniform(0.8, 1.2)  # jitter: two lanes' victims do not meet again
                 if not _transient(exc) or time.monotonic() + wait > deadline:
@@ -483,6 +498,14 @@ def _transient(exc: DriverError | ClientSideError) -> bool:
     if isinstance(exc, ResultFailedError) and isinstance(cause, DriverError | ClientSideError):
         return cause.is_retryable()
     return exc.is_retryable()
+
+
+def _timed_out(exc: DriverError | ClientSideError) -> bool:
+    """Whether the server stopped the transaction for outliving its timeout (itself, or reached while
+    the result streamed)."""
+    error = exc.__cause__ if isinstance(exc, ResultFailedError) else exc
+    code = getattr(error, "code", None) or ""
+    return code.startswith("Neo.ClientError.Transaction.TransactionTimedOut")
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:

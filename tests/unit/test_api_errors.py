@@ -1,4 +1,5 @@
-"""Expected failures are union members; bugs are masked and logged; an unreachable store fails fast."""
+"""Expected failures are union members; bugs are masked and logged; an unreachable store fails fast; a
+read the store stopped is a timeout."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from support.api_region import (
     unavailable,
 )
 
+from network.errors import StoreTimeout
 from network.model import Participation
 from network.store.memory import MemoryStore
+from schema.extensions import TIMEOUT_MESSAGE
 
 PROVIDER_QUERY = '{ provider(npi: "1003000100") { name } }'
 
@@ -90,3 +93,19 @@ async def test_store_unavailable_fails_fast_then_recovers() -> None:
         assert "unavailable" in body["errors"][0]["message"]
     assert third["data"]["provider"]["name"] == "Paula Primary"
     assert "errors" not in third
+
+
+async def test_a_read_the_store_stopped_is_a_timeout_and_leaves_the_way_open() -> None:
+    store = build_region(BrokenStore())
+    store.fail_with = StoreTimeout("Neo4j stopped a transaction past its time limit: secret internals")
+    async with api_client(store) as client:
+        stopped = await gql(client, PROVIDER_QUERY)
+        store.fail_with = None
+        after = await gql(client, PROVIDER_QUERY)  # a timeout says nothing of the store being down
+        metrics = (await client.get("/metrics")).text
+    error = stopped["errors"][0]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert error["message"] == TIMEOUT_MESSAGE
+    assert "secret" not in str(stopped)
+    assert after["data"]["provider"]["name"] == "Paula Primary"
+    assert 'pnet_store_errors_total{kind="timeout"} 1.0' in metrics

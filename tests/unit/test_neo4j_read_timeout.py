@@ -1,0 +1,67 @@
+"""A Neo4j store given a read timeout sends it with every read, never with a write, and names the stop."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from neo4j import Driver, Query, RoutingControl
+from neo4j.exceptions import ClientError, ResultFailedError
+
+from network.errors import StoreTimeout
+from network.model import Location
+from network.store.neo4j import Neo4jStore
+
+
+class _Recording:
+    """Answers as if every written row were new; keeps what each call sent, or fails them all."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.sent: list[tuple[str | Query, RoutingControl]] = []
+        self.error = error
+
+    def execute_query(self, query: str | Query, params: dict[str, Any], **options: Any) -> Any:
+        self.sent.append((query, options["routing_"]))
+        if self.error is not None:
+            raise self.error
+        rows = params.get("rows", [])
+        return SimpleNamespace(keys=["written"], records=[[[[row["key"], None] for row in rows]]])
+
+
+def _timed_out() -> ClientError:
+    # What Neo4j 5.26 answers (seen on the test instance) when a transaction outlives the client's timeout.
+    error = ClientError("The transaction has not completed within the timeout specified at its start")
+    error._neo4j_code = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"  # type: ignore[attr-defined]
+    return error
+
+
+def test_reads_carry_the_timeout_and_writes_do_not() -> None:
+    driver = _Recording()
+    store = Neo4jStore(cast(Driver, driver), read_timeout_s=2.5)
+    store.ping()
+    store.upsert([Location(id="L1")])
+    (read, read_routing), (write, write_routing) = driver.sent
+    assert read_routing is RoutingControl.READ
+    assert isinstance(read, Query)
+    assert read.timeout == 2.5
+    assert write_routing is RoutingControl.WRITE
+    assert isinstance(write, str)  # a load's batch is bounded by nothing but the server's own settings
+
+
+def test_without_a_timeout_reads_are_plain_text() -> None:
+    driver = _Recording()
+    Neo4jStore(cast(Driver, driver)).ping()
+    assert [type(query) for query, _ in driver.sent] == [str]
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_stopped_read_is_a_store_timeout_and_not_retried(streaming: bool) -> None:
+    error: Exception = _timed_out()
+    if streaming:  # met while the result streams: the server's error is the cause
+        error = ResultFailedError(None, "The result has failed.")
+        error.__cause__ = _timed_out()
+    driver = _Recording(error)
+    with pytest.raises(StoreTimeout, match="past its time limit"):
+        Neo4jStore(cast(Driver, driver), retry_s=30, read_timeout_s=1).ping()
+    assert len(driver.sent) == 1
