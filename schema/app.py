@@ -7,11 +7,13 @@ nothing by itself.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from threading import Event, Thread
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -89,11 +91,19 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         stop = Event()
         serving = owned if owned is not None else store
         warmer = None
+        if serving is not None:
+            await anyio.to_thread.run_sync(serving.prepare_reads)
+        # What is alive now (the embedded store's graph, the schema, modules) lives as long as the server,
+        # so the cyclic collector stops walking it: a full collection walked the embedded M graph for 2.3 s,
+        # stalling every request in flight (BENCHMARKS.md, optimisation 39). Reference counting still frees
+        # what is let go. No collection first: it would walk the graph to free next to nothing.
+        gc.freeze()
         if settings.warm_search_plans and serving is not None:
             warmer = _warm_in_background(serving, stop)
         try:
             yield
         finally:
+            gc.unfreeze()  # a process serving apps one after another (tests) collects the last one's
             stop.set()
             if warmer is not None:
                 warmer.join()  # at most the search in flight (~2 s), before its store closes

@@ -69,6 +69,11 @@ class GraphStore(ABC):
     def clear(self) -> None:
         """Delete everything (tests and ``pnet db reset``)."""
 
+    @abstractmethod
+    def prepare_reads(self) -> None:
+        """Build now what the store would build on the first read that needs it, so that a server's first
+        requests do not wait for it (the API calls it as it starts)."""
+
     # -- writes ------------------------------------------------------------------------------------
     def shape(self, record: S) -> Shaped[S]:
         """A record hashed and in the form this store sends it: pure Python, no I/O, thread-safe.

@@ -223,18 +223,26 @@ class MemoryCore(GraphStore):
                 out[npi] = sorted(roles, key=lambda p: p.id)
         return out
 
+    def prepare_reads(self) -> None:
+        self._spatial()
+
+    def _spatial(self) -> tuple[cKDTree, list[str], np.ndarray]:
+        """The k-d tree of every located Location, built on first use after a write."""
+        with self._lock:
+            if self._tree is None:
+                keys, lats, lons = [], [], []
+                for key in self._by_label.get(Label.LOCATION.value, ()):
+                    props = self._g.nodes[(Label.LOCATION.value, key)]["props"]
+                    if props.get("lat") is not None and props.get("lon") is not None:
+                        keys.append(key)
+                        lats.append(props["lat"])
+                        lons.append(props["lon"])
+                vectors = unit_vectors(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+                self._tree = (cKDTree(vectors if keys else np.zeros((0, 3))), keys, vectors)
+            return self._tree
+
     def _locations_within(self, lat: float, lon: float, miles: float) -> list[str]:
-        if self._tree is None:
-            keys, lats, lons = [], [], []
-            for key in self._by_label.get(Label.LOCATION.value, ()):
-                props = self._g.nodes[(Label.LOCATION.value, key)]["props"]
-                if props.get("lat") is not None and props.get("lon") is not None:
-                    keys.append(key)
-                    lats.append(props["lat"])
-                    lons.append(props["lon"])
-            vectors = unit_vectors(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
-            self._tree = (cKDTree(vectors if keys else np.zeros((0, 3))), keys, vectors)
-        tree, keys, _ = self._tree
+        tree, keys, _ = self._spatial()
         if not keys:
             return []
         center = unit_vectors(np.asarray([lat]), np.asarray([lon]))[0]

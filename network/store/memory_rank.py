@@ -69,6 +69,10 @@ def _day(iso: str | None, missing: int) -> int:
 class MemoryRank(MemoryCore):
     _rank_table: tuple[int, _Table] | None = None
 
+    def prepare_reads(self) -> None:
+        super().prepare_reads()
+        self._table()  # ~2.5 s at M (100k practitioners): a server's first search would wait for it
+
     def _table(self) -> _Table:
         with self._lock:
             if self._rank_table is None or self._rank_table[0] != self._generation:

@@ -214,6 +214,10 @@ class Neo4jStore(GraphStore):
     def ping(self) -> None:
         self._run(Statement.PING)
 
+    def prepare_reads(self) -> None:
+        """Nothing: Neo4j keeps its indexes itself. Its search plans are warmed apart, optionally and in
+        the background (network.services.warmup): 20-40 s of planning."""
+
     def close(self) -> None:
         self._driver.close()
 

@@ -385,3 +385,18 @@ def test_warming_plans_the_statements_members_search_with(neo4j_store: Neo4jStor
     ask(neo4j_store)
     ask(neo4j_store, specialty="207v00000x")
     assert sent == warmed_texts
+
+
+def test_reads_prepared_ahead_answer_the_same_and_see_later_writes(region: GraphStore) -> None:
+    before = ask(region)
+    region.prepare_reads()
+    assert ask(region) == before
+    # A write after preparing: what was built ahead must not hide it.
+    _person(region, "1003000092", CARDIO, ("L-new",))
+    region.upsert([Location(id="L-new", lat=CENTER[0], lon=CENTER[1], state="CT")])
+    _role(region, "1003000092", "N-HMO", ("L-new",), specialty_code=CARDIO)
+    region.prepare_reads()
+    assert npis(ask(region)) == ["1003000092", *npis(before)]
+    near = referral_options(region, request(near=GeoQuery(lat=CENTER[0], lon=CENTER[1]), radius_miles=0.1))
+    assert isinstance(near, ReferralOptions)
+    assert npis(near) == ["1003000092"]

@@ -1,0 +1,51 @@
+"""As the API starts: the store builds what its first reads would build, and what is alive by then is
+frozen out of the cyclic collector's walks until the app stops."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import httpx
+import pytest
+from support.api_region import REFERRAL_QUERY, build_region, gql, referral_variables
+
+from network.settings import Settings
+from network.store import memory_rank
+from network.store.memory import MemoryStore
+from schema.app import create_app
+
+
+async def test_the_embedded_store_builds_its_read_tables_before_the_first_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    builds: list[str] = []
+    build_table = memory_rank.MemoryRank._build_table
+
+    def counted(self: memory_rank.MemoryRank) -> Any:
+        builds.append("rank table")
+        return build_table(self)
+
+    monkeypatch.setattr(memory_rank.MemoryRank, "_build_table", counted)
+    store = build_region(MemoryStore())
+    app = create_app(Settings(), store)
+    async with app.router.lifespan_context(app):
+        assert builds == ["rank table"]  # before any request
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
+            body = await gql(client, REFERRAL_QUERY, referral_variables())
+    assert body["data"]["referralOptions"]["__typename"] == "ReferralOptions"
+    assert builds == ["rank table"]  # the search used it
+
+
+async def test_what_is_alive_at_start_is_frozen_while_the_app_serves() -> None:
+    before = gc.get_freeze_count()
+    store = build_region(MemoryStore())
+    app = create_app(Settings(), store)
+    async with app.router.lifespan_context(app):
+        frozen = gc.get_freeze_count()
+        graph = store._g._node  # the embedded graph's node table, alive since before the start
+        assert frozen > before
+        assert not any(obj is graph for obj in gc.get_objects())  # the collector no longer walks it
+    assert gc.get_freeze_count() == before
+    assert any(obj is graph for obj in gc.get_objects())
