@@ -84,26 +84,28 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned: GraphStore | None = None
         if store is None:
-            # No read outlives the request waiting for it (network.store.neo4j's docstring).
+            # Neo4j stops a read about when the request waiting for it gives up (network.store.neo4j).
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
         stop = Event()
         serving = owned if owned is not None else store
         warmer = None
-        if serving is not None:
-            await anyio.to_thread.run_sync(serving.prepare_reads)
-        # What is alive now (the embedded store's graph, the schema, modules) lives as long as the server,
-        # so the cyclic collector stops walking it: a full collection walked the embedded M graph for 2.3 s,
-        # stalling every request in flight (BENCHMARKS.md, optimisation 39). Reference counting still frees
-        # what is let go. No collection first: it would walk the graph to free next to nothing.
-        gc.freeze()
-        if settings.warm_search_plans and serving is not None:
-            warmer = _warm_in_background(serving, stop)
         try:
+            if serving is not None:
+                await anyio.to_thread.run_sync(serving.prepare_reads)
+            # What is alive now (the embedded store's graph, the schema, modules) lives as long as the
+            # server, so the cyclic collector stops walking it: a full collection walked the embedded M
+            # graph for 2.3 s, stalling every request in flight (BENCHMARKS.md, optimisation 39). Collected
+            # once first, so no garbage is frozen with it (e.g. `pnet demo`'s graph from before its load
+            # was persisted). The freeze is the process's: the first app to stop ends it.
+            gc.collect()
+            gc.freeze()
+            if settings.warm_search_plans and serving is not None:
+                warmer = _warm_in_background(serving, stop)
             yield
         finally:
-            gc.unfreeze()  # a process serving apps one after another (tests) collects the last one's
+            gc.unfreeze()
             stop.set()
             if warmer is not None:
                 warmer.join()  # at most the search in flight (~2 s), before its store closes

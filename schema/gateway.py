@@ -10,6 +10,7 @@ the store is back, without a restart. A readiness probe always asks the store it
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -20,6 +21,7 @@ from network.errors import StoreError, StoreTimeout, StoreUnavailable
 from network.store import GraphStore
 from schema.metrics import ApiMetrics
 
+log = logging.getLogger("pnet.api")
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -55,15 +57,27 @@ class StoreGateway:
     async def _run(self, call: Callable[[], T]) -> T:
         try:
             # Abandoned on cancel: a request past its timeout answers at once; the thread finishes alone.
-            result = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+            result = await anyio.to_thread.run_sync(self._timed, call, abandon_on_cancel=True)
         except StoreUnavailable:
             self._open_until = time.monotonic() + self._cooldown_s
             self._metrics.store_errors.labels(kind="unavailable").inc()
             raise
-        except StoreError as exc:
-            self._open_until = None  # it answered, with an error: reachable
-            kind = "timeout" if isinstance(exc, StoreTimeout) else "error"
-            self._metrics.store_errors.labels(kind=kind).inc()
+        except StoreTimeout:
+            self._open_until = None  # it answered, with an error: reachable (counted by _timed)
+            raise
+        except StoreError:
+            self._open_until = None
+            self._metrics.store_errors.labels(kind="error").inc()
             raise
         self._open_until = None
         return result
+
+    def _timed(self, call: Callable[[], T]) -> T:
+        """The call, with a read the store stopped for its time limit counted where it happens: in the
+        worker thread, which an abandoned request no longer waits for."""
+        try:
+            return call()
+        except StoreTimeout as exc:
+            self._metrics.store_errors.labels(kind="timeout").inc()
+            log.warning("the store stopped a read past its time limit: %s", exc)
+            raise

@@ -5,8 +5,9 @@ every statement from the :mod:`~network.store.catalog`. Transient failures are r
 (:meth:`Neo4jStore._query`), not the driver: the driver's first retry waits a second, tuned for outages,
 and a deadlock between a load's lanes would idle a lane that long. Reads run with read routing, so behind
 a ``neo4j://`` URI a cluster spreads them over its secondaries. A store given ``read_timeout_s`` (the
-API's, set to its request timeout) has Neo4j stop a read that outlives it: the request that waited for it
-has answered TIMEOUT by then, and the read would hold a worker thread and the server's CPU for nobody.
+API's, set to its request timeout) has Neo4j stop a read that outlives it, retries included: the request
+that waited for it has answered TIMEOUT by then, and the read would hold a worker thread and the server's
+CPU for nobody. (Neo4j's clock starts when the transaction does, after the wait for a connection.)
 One driver per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
 """
 
@@ -85,6 +86,7 @@ NEO4J_EARTH_RADIUS_METERS = 6378140.0
 # Retry delays: the first short (a deadlock's victim can go again at once), doubling up to a second.
 FIRST_RETRY_DELAY_S = 0.05
 MAX_RETRY_DELAY_S = 1.0
+MIN_READ_TIMEOUT_S = 0.001  # the driver sends milliseconds
 
 
 class Neo4jStore(GraphStore):
@@ -136,6 +138,8 @@ class Neo4jStore(GraphStore):
         except AuthError as exc:
             raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
         except (DriverError, ClientSideError) as exc:
+            if isinstance(exc, ResultFailedError) and isinstance(exc.__cause__, _UNAVAILABLE):
+                raise StoreUnavailable(f"Neo4j is unavailable: {exc.__cause__}") from exc
             if _timed_out(exc):  # ours (read_timeout_s), or the server's db.transaction.timeout
                 raise StoreTimeout(f"Neo4j stopped a transaction past its time limit: {exc}") from exc
             # A ClientSideError is the driver's own, e.g. a result that failed while streaming.
@@ -158,12 +162,17 @@ class Neo4jStore(GraphStore):
         """One managed transaction, retried while the failure is transient and ``retry_s`` lasts: a
         deadlock or an outdated read between concurrent writers, a lost connection, a leader change."""
         routing = RoutingControl.WRITE if write else RoutingControl.READ
-        query: str | Query = text
-        if not write and self._read_timeout_s is not None:
-            query = Query(text, timeout=self._read_timeout_s)
-        deadline = time.monotonic() + self._retry_s
+        started = time.monotonic()
+        deadline = started + self._retry_s
+        limit = None if write else self._read_timeout_s
+        if limit is not None:  # one time limit for the read, its retries included
+            deadline = min(deadline, started + limit)
         delay = FIRST_RETRY_DELAY_S
         while True:
+            query: str | Query = text
+            if limit is not None:
+                left = started + limit - time.monotonic()
+                query = Query(text, timeout=max(left, MIN_READ_TIMEOUT_S))  # 0 would mean none
             try:
                 return self._driver.execute_query(query, params, database_=self._database, routing_=routing)
             except (DriverError, ClientSideError) as exc:

@@ -20,11 +20,14 @@ from network.services import (
     InvalidRequest,
     PcpNotInNetwork,
     PlanNotFound,
+    ProviderFilter,
     ProviderNotFound,
+    ProviderPage,
     ReferralOptions,
     ReferralOrder,
     ReferralRequest,
     referral_options,
+    search_providers,
 )
 from network.services.warmup import warm_referral_search
 from network.store import GraphStore
@@ -388,15 +391,20 @@ def test_warming_plans_the_statements_members_search_with(neo4j_store: Neo4jStor
 
 
 def test_reads_prepared_ahead_answer_the_same_and_see_later_writes(region: GraphStore) -> None:
-    before = ask(region)
-    region.prepare_reads()
-    assert ask(region) == before
+    region.prepare_reads()  # before any read: what the first search would build is built here
+    assert npis(ask(region)) == [S_NEAR, S_OBGYN, S_SPANISH, S_DERM]
+    assert _nearby(region, LOCATIONS["L-near"]) == [S_NEAR]
     # A write after preparing: what was built ahead must not hide it.
-    _person(region, "1003000092", CARDIO, ("L-new",))
     region.upsert([Location(id="L-new", lat=CENTER[0], lon=CENTER[1], state="CT")])
+    _person(region, "1003000092", CARDIO, ("L-new",))
     _role(region, "1003000092", "N-HMO", ("L-new",), specialty_code=CARDIO)
     region.prepare_reads()
-    assert npis(ask(region)) == ["1003000092", *npis(before)]
-    near = referral_options(region, request(near=GeoQuery(lat=CENTER[0], lon=CENTER[1]), radius_miles=0.1))
-    assert isinstance(near, ReferralOptions)
-    assert npis(near) == ["1003000092"]
+    assert npis(ask(region)) == ["1003000092", S_NEAR, S_OBGYN, S_SPANISH, S_DERM]
+    assert "1003000092" in _nearby(region, CENTER)
+
+
+def _nearby(store: GraphStore, at: tuple[float, float]) -> list[str]:
+    """The directory's practitioners within half a mile of ``at`` (the embedded store's k-d tree)."""
+    page = search_providers(store, ProviderFilter(near=GeoQuery(lat=at[0], lon=at[1]), radius_miles=0.5))
+    assert isinstance(page, ProviderPage), page
+    return [result.hit.npi for result in page.results]

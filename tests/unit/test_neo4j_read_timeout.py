@@ -1,16 +1,19 @@
-"""A Neo4j store given a read timeout sends it with every read, never with a write, and names the stop."""
+"""A Neo4j store given a read timeout sends it with every read (one limit, retries included), never with a
+write, and names the stop."""
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 from neo4j import Driver, Query, RoutingControl
-from neo4j.exceptions import ClientError, ResultFailedError
+from neo4j.exceptions import ClientError, ResultFailedError, ServiceUnavailable, SessionExpired
 
-from network.errors import StoreTimeout
+from network.errors import StoreTimeout, StoreUnavailable
 from network.model import Location
+from network.store import neo4j as neo4j_store
 from network.store.neo4j import Neo4jStore
 
 
@@ -44,7 +47,7 @@ def test_reads_carry_the_timeout_and_writes_do_not() -> None:
     (read, read_routing), (write, write_routing) = driver.sent
     assert read_routing is RoutingControl.READ
     assert isinstance(read, Query)
-    assert read.timeout == 2.5
+    assert read.timeout == pytest.approx(2.5, abs=0.01)  # what is left of it: all but microseconds
     assert write_routing is RoutingControl.WRITE
     assert isinstance(write, str)  # a load's batch is bounded by nothing but the server's own settings
 
@@ -65,3 +68,41 @@ def test_a_stopped_read_is_a_store_timeout_and_not_retried(streaming: bool) -> N
     with pytest.raises(StoreTimeout, match="past its time limit"):
         Neo4jStore(cast(Driver, driver), retry_s=30, read_timeout_s=1).ping()
     assert len(driver.sent) == 1
+
+
+class _Clock:
+    """The store's clock and sleeps, moved by hand."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 0.0
+        monkeypatch.setattr(neo4j_store.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr(neo4j_store.time, "sleep", self.sleep)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_retried_read_gets_what_is_left_of_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock(monkeypatch)
+
+    class LostThenSlow(_Recording):
+        def execute_query(self, query: str | Query, params: dict[str, Any], **options: Any) -> Any:
+            self.sent.append((query, options["routing_"]))
+            clock.now += 0.7  # each attempt runs 0.7 s, then the connection is lost
+            raise ServiceUnavailable("connection lost")
+
+    driver = LostThenSlow()
+    with pytest.raises(StoreUnavailable):
+        Neo4jStore(cast(Driver, driver), retry_s=30, read_timeout_s=2).ping()
+    limits = [query.timeout for query, _ in driver.sent if isinstance(query, Query)]
+    assert len(limits) == len(driver.sent) >= 2
+    assert limits[0] == 2
+    assert all(later < earlier for earlier, later in itertools.pairwise(limits))
+    assert clock.now <= 2 + 0.7  # no attempt began after the read's time limit (retry_s was 30)
+
+
+def test_a_result_lost_with_its_connection_is_unavailable_not_an_error() -> None:
+    error = ResultFailedError(None, "The result has failed.")
+    error.__cause__ = SessionExpired("the connection went away")
+    with pytest.raises(StoreUnavailable):
+        Neo4jStore(cast(Driver, _Recording(error))).ping()
