@@ -57,22 +57,20 @@ class StoreGateway:
     async def _run(self, call: Callable[[], T]) -> T:
         try:
             # Abandoned on cancel: a request past its timeout answers at once; the thread finishes alone.
-            result = await anyio.to_thread.run_sync(self._timed, call, abandon_on_cancel=True)
+            result = await anyio.to_thread.run_sync(self._counting_timeouts, call, abandon_on_cancel=True)
         except StoreUnavailable:
             self._open_until = time.monotonic() + self._cooldown_s
             self._metrics.store_errors.labels(kind="unavailable").inc()
             raise
-        except StoreTimeout:
-            self._open_until = None  # it answered, with an error: reachable (counted by _timed)
-            raise
-        except StoreError:
-            self._open_until = None
-            self._metrics.store_errors.labels(kind="error").inc()
+        except StoreError as exc:
+            self._open_until = None  # it answered, with an error: reachable
+            if not isinstance(exc, StoreTimeout):  # counted where it happened
+                self._metrics.store_errors.labels(kind="error").inc()
             raise
         self._open_until = None
         return result
 
-    def _timed(self, call: Callable[[], T]) -> T:
+    def _counting_timeouts(self, call: Callable[[], T]) -> T:
         """The call, with a read the store stopped for its time limit counted where it happens: in the
         worker thread, which an abandoned request no longer waits for."""
         try:

@@ -40,7 +40,7 @@ async def test_the_embedded_store_builds_its_read_tables_before_the_first_reques
         async with httpx.AsyncClient(transport=transport, base_url="http://pnet.test") as client:
             body = await gql(client, REFERRAL_QUERY, referral_variables())
     assert body["data"]["referralOptions"]["__typename"] == "ReferralOptions"
-    assert sorted(builds) == ["k-d tree of locations", "rank table"]  # the search used them
+    assert sorted(builds) == ["k-d tree of locations", "rank table"]  # none built again for the search
 
 
 async def test_what_is_alive_at_start_is_frozen_while_the_app_serves() -> None:
