@@ -84,7 +84,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned: GraphStore | None = None
         if store is None:
-            # Neo4j stops a read about when the request waiting for it gives up (network.store.neo4j).
+            # Each Neo4j read is stopped past the request timeout (network.store.neo4j). The limit is a
+            # read's, not the request's: an abandoned request's thread may still start its next read.
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)

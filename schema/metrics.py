@@ -28,7 +28,7 @@ class ApiMetrics:
         )
         self.store_errors = Counter(
             "pnet_store_errors",
-            "Store calls that failed, by kind (unavailable, timeout or error).",
+            "Store calls that failed, by kind: unavailable, error, or timeout (counted even when abandoned).",
             ["kind"],
             registry=self.registry,
         )

@@ -86,7 +86,8 @@ NEO4J_EARTH_RADIUS_METERS = 6378140.0
 # Retry delays: the first short (a deadlock's victim can go again at once), doubling up to a second.
 FIRST_RETRY_DELAY_S = 0.05
 MAX_RETRY_DELAY_S = 1.0
-MIN_READ_TIMEOUT_S = 0.001  # the driver sends milliseconds
+MIN_READ_TIMEOUT_S = 0.001  # the driver sends milliseconds, and 0 would mean no limit
+MIN_RETRY_LEFT_S = 1.0
 
 
 class Neo4jStore(GraphStore):
@@ -165,14 +166,16 @@ class Neo4jStore(GraphStore):
         started = time.monotonic()
         deadline = started + self._retry_s
         limit = None if write else self._read_timeout_s
-        if limit is not None:  # one time limit for the read, its retries included
-            deadline = min(deadline, started + limit)
+        if limit is not None:
+            # One time limit for the read, its retries included; a retry starts only with a fair share of
+            # it left, or a lost connection near the end would come back as a timeout.
+            deadline = min(deadline, started + limit - min(MIN_RETRY_LEFT_S, limit / 4))
         delay = FIRST_RETRY_DELAY_S
         while True:
             query: str | Query = text
             if limit is not None:
                 left = started + limit - time.monotonic()
-                query = Query(text, timeout=max(left, MIN_READ_TIMEOUT_S))  # 0 would mean none
+                query = Query(text, timeout=max(left, MIN_READ_TIMEOUT_S))  # the driver refuses < 0
             try:
                 return self._driver.execute_query(query, params, database_=self._database, routing_=routing)
             except (DriverError, ClientSideError) as exc:

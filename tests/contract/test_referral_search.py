@@ -390,7 +390,7 @@ def test_warming_plans_the_statements_members_search_with(neo4j_store: Neo4jStor
     assert sent == warmed_texts
 
 
-def test_reads_prepared_ahead_answer_the_same_and_see_later_writes(region: GraphStore) -> None:
+def test_reads_prepared_ahead_answer_as_usual_and_see_later_writes(region: GraphStore) -> None:
     region.prepare_reads()  # before any read: what the first search would build is built here
     assert npis(ask(region)) == [S_NEAR, S_OBGYN, S_SPANISH, S_DERM]
     assert _nearby(region, LOCATIONS["L-near"]) == [S_NEAR]
@@ -404,7 +404,8 @@ def test_reads_prepared_ahead_answer_the_same_and_see_later_writes(region: Graph
 
 
 def _nearby(store: GraphStore, at: tuple[float, float]) -> list[str]:
-    """The directory's practitioners within half a mile of ``at`` (the embedded store's k-d tree)."""
+    """The directory's practitioners within half a mile of ``at`` (a radius read: on the embedded store,
+    its k-d tree of locations)."""
     page = search_providers(store, ProviderFilter(near=GeoQuery(lat=at[0], lon=at[1]), radius_miles=0.5))
     assert isinstance(page, ProviderPage), page
     return [result.hit.npi for result in page.results]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
 import pytest
 from support.api_region import (
     PCP,
     REFERRAL_QUERY,
     BrokenStore,
+    api_app,
     api_client,
     build_region,
     gql,
@@ -109,3 +111,21 @@ async def test_a_read_the_store_stopped_is_a_timeout_and_leaves_the_way_open() -
     assert "secret" not in str(stopped)
     assert after["data"]["provider"]["name"] == "Paula Primary"
     assert 'pnet_store_errors_total{kind="timeout"} 1.0' in metrics
+
+
+async def test_a_read_stopped_after_its_request_gave_up_is_still_counted() -> None:
+    store = build_region(BrokenStore())
+    store.stall_s = 0.5  # the store stops the read only after the request's own timeout
+    store.fail_with = StoreTimeout("Neo4j stopped a transaction past its time limit")
+    async with api_app(store, request_timeout_s=0.1) as (app, client):
+        body = await gql(client, PROVIDER_QUERY)
+        registry = app.state.runtime.metrics.registry
+        counted = None
+        for _ in range(100):  # the abandoned call ends in its worker thread, up to 0.5 s later
+            counted = registry.get_sample_value("pnet_store_errors_total", {"kind": "timeout"})
+            if counted:
+                break
+            await anyio.sleep(0.02)
+    assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
+    assert "took longer than 0.1 s" in body["errors"][0]["message"]  # the request's own timeout answered
+    assert counted == 1

@@ -71,12 +71,12 @@ def test_a_stopped_read_is_a_store_timeout_and_not_retried(streaming: bool) -> N
 
 
 class _Clock:
-    """The store's clock and sleeps, moved by hand."""
+    """The store's clock and sleeps, moved by hand (the store's own ``time``, not the module's)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = 0.0
-        monkeypatch.setattr(neo4j_store.time, "monotonic", lambda: self.now)
-        monkeypatch.setattr(neo4j_store.time, "sleep", self.sleep)
+        fake = SimpleNamespace(monotonic=lambda: self.now, sleep=self.sleep)
+        monkeypatch.setattr(neo4j_store, "time", fake)
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
@@ -106,3 +106,20 @@ def test_a_result_lost_with_its_connection_is_unavailable_not_an_error() -> None
     error.__cause__ = SessionExpired("the connection went away")
     with pytest.raises(StoreUnavailable):
         Neo4jStore(cast(Driver, _Recording(error))).ping()
+
+
+def test_a_retry_starts_only_with_a_fair_share_of_the_limit_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock(monkeypatch)
+
+    class LostLate(_Recording):
+        def execute_query(self, query: str | Query, params: dict[str, Any], **options: Any) -> Any:
+            self.sent.append((query, options["routing_"]))
+            clock.now += 0.3  # each attempt loses its connection after 0.3 s
+            raise ServiceUnavailable("connection lost")
+
+    driver = LostLate()
+    with pytest.raises(StoreUnavailable):  # an outage, not a timeout, even at the limit's end
+        Neo4jStore(cast(Driver, driver), retry_s=30, read_timeout_s=1).ping()
+    limits = [query.timeout for query, _ in driver.sent if isinstance(query, Query)]
+    assert limits[0] == 1
+    assert min(limits) >= 0.25  # a quarter of the limit at least
