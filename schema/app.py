@@ -84,8 +84,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned: GraphStore | None = None
         if store is None:
-            # Each Neo4j read is stopped past the request timeout (network.store.neo4j). The limit is a
-            # read's, not the request's: an abandoned request's thread may still start its next read.
+            # A request's reads share its deadline (schema.view); this limit bounds the reads made
+            # outside any request too (the plan warmer, readiness): network.store.neo4j.
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)

@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
+from network.deadline import deadline_after
 from schema.context import ApiContext
 from schema.errors import Code, RequestTimeout
 from schema.runtime import Runtime
@@ -65,7 +66,8 @@ class PnetGraphQL(GraphQL[ApiContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         seconds = self._runtime.settings.request_timeout_s
-        with anyio.move_on_after(seconds):
+        # The deadline travels into the store's worker threads: no read starts or runs past it.
+        with deadline_after(seconds), anyio.move_on_after(seconds):
             result: ExecutionResult = await super().execute_single(*args, **kwargs)
             return result
         context = kwargs.get("context")

@@ -4,10 +4,11 @@ Managed transactions only (``execute_query``), writes as ``UNWIND $rows`` batche
 every statement from the :mod:`~network.store.catalog`. Transient failures are retried by the store
 (:meth:`Neo4jStore._query`), not the driver: the driver's first retry waits a second, tuned for outages,
 and a deadlock between a load's lanes would idle a lane that long. Reads run with read routing, so behind
-a ``neo4j://`` URI a cluster spreads them over its secondaries. A store given ``read_timeout_s`` (the
-API's, set to its request timeout) has Neo4j stop a read that outlives it, retries included: the request
-that waited for it has answered TIMEOUT by then, and the read would hold a worker thread and the server's
-CPU for nobody. (Neo4j's clock starts when the transaction does, after the wait for a connection.)
+a ``neo4j://`` URI a cluster spreads them over its secondaries. A read has Neo4j stop it past its time
+limit, retries included: what is left of the caller's deadline (:mod:`network.deadline`, the API's
+request), else the store's ``read_timeout_s``. The request has answered TIMEOUT by then, and the read would
+hold a worker thread and the server's CPU for nobody; once the deadline has passed no read starts.
+(Neo4j's clock starts when the transaction does, after the wait for a connection.)
 One driver per process, created by :meth:`Neo4jStore.from_settings` at start-up (the app lifespan, the CLI).
 """
 
@@ -34,6 +35,7 @@ from neo4j.exceptions import (
     Neo4jError as DriverError,
 )
 
+from network.deadline import time_left
 from network.errors import StoreError, StoreTimeout, StoreUnavailable
 from network.geo import EARTH_RADIUS_MILES, METERS_PER_MILE
 from network.model import (
@@ -165,7 +167,7 @@ class Neo4jStore(GraphStore):
         routing = RoutingControl.WRITE if write else RoutingControl.READ
         started = time.monotonic()
         deadline = started + self._retry_s
-        limit = None if write else self._read_timeout_s
+        limit = None if write else _read_limit(self._read_timeout_s)
         if limit is not None:
             # One time limit for the read, its retries included; a retry starts only with a fair share of
             # it left, or a lost connection near the end would come back as a timeout.
@@ -514,6 +516,17 @@ def _transient(exc: DriverError | ClientSideError) -> bool:
     if isinstance(exc, ResultFailedError) and isinstance(cause, DriverError | ClientSideError):
         return cause.is_retryable()
     return exc.is_retryable()
+
+
+def _read_limit(own: float | None) -> float | None:
+    """A read's time limit: the store's own, or what is left of the caller's deadline (network.deadline),
+    whichever is sooner. A read is not started once the deadline has passed."""
+    left = time_left()
+    if left is None:
+        return own
+    if left <= 0:
+        raise StoreTimeout("the caller's deadline passed before this read could start")
+    return left if own is None else min(own, left)
 
 
 def _timed_out(exc: DriverError | ClientSideError) -> bool:
