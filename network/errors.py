@@ -8,6 +8,7 @@ family at one boundary (the CLI, the GraphQL error masker) and let anything else
     ├── StoreError                the graph store failed
     │   ├── StoreUnavailable      the store cannot be reached right now (retry later)
     │   ├── StoreTimeout          the store stopped an operation that ran past its time limit
+    │   │   └── DeadlinePassed    ... or did not start one: the caller's deadline had passed
     │   └── CypherCatalogError    a named .cypher statement is missing
     ├── InvalidInput              a caller's argument is wrong (bad NPI, unknown specialty, bad date)
     ├── NotFound                  a keyed entity does not exist
@@ -35,6 +36,11 @@ class StoreUnavailable(StoreError):
 
 class StoreTimeout(StoreError):
     """The store stopped an operation that ran past its time limit."""
+
+
+class DeadlinePassed(StoreTimeout):
+    """The caller's deadline (network.deadline) passed before the store could start the operation: the
+    store was not asked, so this says nothing of whether it answers."""
 
 
 class CypherCatalogError(StoreError):

@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 
 import anyio.to_thread
 
-from network.errors import StoreError, StoreTimeout, StoreUnavailable
+from network.errors import DeadlinePassed, StoreError, StoreTimeout, StoreUnavailable
 from network.store import GraphStore
 from schema.metrics import ApiMetrics
 
@@ -62,6 +62,8 @@ class StoreGateway:
             self._open_until = time.monotonic() + self._cooldown_s
             self._metrics.store_errors.labels(kind="unavailable").inc()
             raise
+        except DeadlinePassed:
+            raise  # the store was not asked: the breaker learns nothing (counted where it happened)
         except StoreError as exc:
             self._open_until = None  # it answered, with an error: reachable
             if not isinstance(exc, StoreTimeout):  # counted where it happened
@@ -71,10 +73,14 @@ class StoreGateway:
         return result
 
     def _counting_timeouts(self, call: Callable[[], T]) -> T:
-        """The call, with a read the store stopped for its time limit counted where it happens: in the
-        worker thread, which an abandoned request no longer waits for."""
+        """The call, with a read stopped (or not started) for its time limit counted where it happens: in
+        the worker thread, which a request that gave up on the call no longer waits for."""
         try:
             return call()
+        except DeadlinePassed:
+            self._metrics.store_errors.labels(kind="timeout").inc()
+            log.info("a read was not started: its request's deadline had passed")
+            raise
         except StoreTimeout as exc:
             self._metrics.store_errors.labels(kind="timeout").inc()
             log.warning("the store stopped a read past its time limit: %s", exc)

@@ -6,6 +6,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from network.deadline import deadline_after
 from network.errors import PnetError
 from schema.metrics import CONTENT_TYPE_LATEST
 from schema.runtime import Runtime
@@ -19,7 +20,8 @@ def endpoints(runtime: Runtime) -> dict[str, object]:
 
     async def readyz(request: Request) -> Response:
         try:
-            with anyio.fail_after(min(READY_TIMEOUT_S, runtime.settings.request_timeout_s)):
+            seconds = min(READY_TIMEOUT_S, runtime.settings.request_timeout_s)
+            with deadline_after(seconds), anyio.fail_after(seconds):  # the ping's read stops with it
                 await runtime.gateway.ping()
         except (PnetError, TimeoutError):
             return JSONResponse({"status": "unavailable", "store": runtime.settings.store}, status_code=503)

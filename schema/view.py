@@ -66,7 +66,8 @@ class PnetGraphQL(GraphQL[ApiContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         seconds = self._runtime.settings.request_timeout_s
-        # The deadline travels into the store's worker threads: no read starts or runs past it.
+        # The deadline travels into the store's worker threads: Neo4j reads are limited to what is left of
+        # it, and none starts after it (network.store.neo4j). The embedded store's reads are not bounded.
         with deadline_after(seconds), anyio.move_on_after(seconds):
             result: ExecutionResult = await super().execute_single(*args, **kwargs)
             return result

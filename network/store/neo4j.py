@@ -36,7 +36,7 @@ from neo4j.exceptions import (
 )
 
 from network.deadline import time_left
-from network.errors import StoreError, StoreTimeout, StoreUnavailable
+from network.errors import DeadlinePassed, StoreError, StoreTimeout, StoreUnavailable
 from network.geo import EARTH_RADIUS_MILES, METERS_PER_MILE
 from network.model import (
     KEYS,
@@ -525,7 +525,7 @@ def _read_limit(own: float | None) -> float | None:
     if left is None:
         return own
     if left <= 0:
-        raise StoreTimeout("the caller's deadline passed before this read could start")
+        raise DeadlinePassed("the caller's deadline passed before this read could start")
     return left if own is None else min(own, left)
 
 

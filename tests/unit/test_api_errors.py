@@ -113,12 +113,21 @@ async def test_a_read_the_store_stopped_is_a_timeout_and_leaves_the_way_open() -
     assert 'pnet_store_errors_total{kind="timeout"} 1.0' in metrics
 
 
+class _StuckSearch(BrokenStore):
+    """Its provider search stalls, then fails as the store would."""
+
+    def search_providers(self, query: Any) -> Any:
+        self._trouble()
+        return super().search_providers(query)
+
+
 async def test_a_read_stopped_after_its_request_gave_up_is_still_counted() -> None:
-    store = build_region(BrokenStore())
+    store = build_region(_StuckSearch())
     store.stall_s = 0.5  # the store stops the read only after the request's own timeout
     store.fail_with = StoreTimeout("Neo4j stopped a transaction past its time limit")
     async with api_app(store, request_timeout_s=0.1) as (app, client):
-        body = await gql(client, PROVIDER_QUERY)
+        # The resolver awaits this store call itself (no DataLoader task): the timeout abandons it.
+        body = await gql(client, '{ providers(filter: {name: "paula"}) { __typename } }')
         registry = app.state.runtime.metrics.registry
         counted = None
         for _ in range(100):  # the abandoned call ends in its worker thread, up to 0.5 s later

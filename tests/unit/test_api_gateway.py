@@ -8,7 +8,7 @@ import anyio
 import pytest
 from support.api_region import unavailable
 
-from network.errors import StoreError, StoreUnavailable
+from network.errors import DeadlinePassed, StoreError, StoreUnavailable
 from network.store.memory import MemoryStore
 from schema.gateway import StoreGateway
 from schema.metrics import ApiMetrics
@@ -69,3 +69,15 @@ async def test_a_store_error_means_the_store_answered() -> None:
     with pytest.raises(StoreError):
         await gateway.call(store.ping)
     assert not gateway.down
+
+
+async def test_a_read_refused_for_its_deadline_says_nothing_of_the_store() -> None:
+    store = FlakyStore()
+    gateway = StoreGateway(store, ApiMetrics(), cooldown_s=0.0)
+    store.error = unavailable()
+    with pytest.raises(StoreUnavailable):
+        await gateway.call(store.ping)
+    store.error = DeadlinePassed("the caller's deadline passed before this read could start")
+    with pytest.raises(DeadlinePassed):
+        await gateway.call(store.ping)  # the half-open probe, refused before the store was asked
+    assert gateway.down  # still open: only an answer from the store closes it

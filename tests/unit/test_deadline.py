@@ -9,7 +9,7 @@ from neo4j import Driver, Query
 from support.api_region import BrokenStore, api_client, build_region, gql
 
 from network.deadline import deadline_after, time_left
-from network.errors import StoreTimeout
+from network.errors import DeadlinePassed
 from network.model import Location
 from network.store.neo4j import Neo4jStore
 
@@ -50,7 +50,7 @@ def test_a_read_gets_what_is_left_of_the_deadline_when_it_is_sooner() -> None:
 
 def test_no_read_starts_once_the_deadline_has_passed() -> None:
     driver = _Recording()
-    with deadline_after(-1), pytest.raises(StoreTimeout, match="deadline passed"):
+    with deadline_after(-1), pytest.raises(DeadlinePassed, match="deadline passed"):
         Neo4jStore(cast(Driver, driver)).ping()
     assert driver.sent == []
 
