@@ -29,12 +29,18 @@ class FlakyStore(MemoryStore):
             raise self.error
 
 
-async def test_breaker_opens_fails_fast_and_closes_after_a_successful_probe() -> None:
+async def _opened(cooldown_s: float) -> tuple[FlakyStore, StoreGateway]:
+    """A gateway whose breaker a failed call has just opened."""
     store = FlakyStore()
-    gateway = StoreGateway(store, ApiMetrics(), cooldown_s=3600)
+    gateway = StoreGateway(store, ApiMetrics(), cooldown_s=cooldown_s)
     store.error = unavailable()
     with pytest.raises(StoreUnavailable):
         await gateway.call(store.ping)
+    return store, gateway
+
+
+async def test_breaker_opens_fails_fast_and_closes_after_a_successful_probe() -> None:
+    store, gateway = await _opened(cooldown_s=3600)
     with pytest.raises(StoreUnavailable):
         await gateway.call(store.ping)  # open: the store is not asked
     assert (store.pings, gateway.down) == (1, True)
@@ -45,11 +51,7 @@ async def test_breaker_opens_fails_fast_and_closes_after_a_successful_probe() ->
 
 
 async def test_half_open_lets_one_probe_through_at_a_time() -> None:
-    store = FlakyStore()
-    gateway = StoreGateway(store, ApiMetrics(), cooldown_s=0.0)
-    store.error = unavailable()
-    with pytest.raises(StoreUnavailable):
-        await gateway.call(store.ping)
+    store, gateway = await _opened(cooldown_s=0.0)
     store.error = None
     store.release.clear()
     async with anyio.create_task_group() as tg:
@@ -72,11 +74,7 @@ async def test_a_store_error_means_the_store_answered() -> None:
 
 
 async def test_a_read_refused_for_its_deadline_says_nothing_of_the_store() -> None:
-    store = FlakyStore()
-    gateway = StoreGateway(store, ApiMetrics(), cooldown_s=0.0)
-    store.error = unavailable()
-    with pytest.raises(StoreUnavailable):
-        await gateway.call(store.ping)
+    store, gateway = await _opened(cooldown_s=0.0)
     store.error = DeadlinePassed("the caller's deadline passed before this read could start")
     with pytest.raises(DeadlinePassed):
         await gateway.call(store.ping)  # the half-open probe, refused before the store was asked
