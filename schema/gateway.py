@@ -77,11 +77,10 @@ class StoreGateway:
         the worker thread, which a request that gave up on the call no longer waits for."""
         try:
             return call()
-        except DeadlinePassed:
-            self._metrics.store_errors.labels(kind="timeout").inc()
-            log.info("a read was not started: its request's deadline had passed")
-            raise
         except StoreTimeout as exc:
             self._metrics.store_errors.labels(kind="timeout").inc()
-            log.warning("the store stopped a read past its time limit: %s", exc)
+            if isinstance(exc, DeadlinePassed):
+                log.info("a read was not started: its request's deadline had passed")
+            else:
+                log.warning("the store stopped a read past its time limit: %s", exc)
             raise
