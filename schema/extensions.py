@@ -31,7 +31,7 @@ log = logging.getLogger("pnet.api")
 
 INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The provider graph is unavailable right now; try again shortly."
-TIMEOUT_MESSAGE = "The provider graph stopped this read past its time limit; narrow the search or retry."
+TIMEOUT_MESSAGE = "The provider graph did not answer within its time limit; narrow the search or retry."
 
 # Errors raised before execution (parse, validation, variables) carry no path; graphql-core and
 # strawberry say which limit was hit only in the message.
