@@ -39,7 +39,6 @@ from bench.workload import (
     lookup_npis,
     referral_variables,
 )
-from network.model import Label, Practitioner
 from network.services import ReferralOptions, ReferralRequest, referral_options
 from network.store import GraphStore
 from network.store.neo4j import Neo4jStore, rank_args, rank_params, rank_text
@@ -254,11 +253,11 @@ def lookup_bench(
         out["bolt_return_1"] = summarize(times)
 
     def direct(npi: str) -> Callable[[], Any]:
-        # What the resolver tree of PROVIDER_QUERY reads: the practitioner, its locations, its roles.
+        # What the resolver tree of PROVIDER_QUERY reads: the practitioner's profile, in one call.
         def call() -> Any:
-            rec = store.get(Label.PRACTITIONER, npi)
-            assert isinstance(rec, Practitioner)
-            return store.get_many(Label.LOCATION, rec.location_ids), store.participations_of([npi])
+            found = store.practitioner_profiles([npi])
+            assert npi in found
+            return found
 
         return call
 

@@ -7,14 +7,14 @@ page of 5; the loaders cache for the request only, so no answer outlives it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from network.model import Label, Location, Network, Participation, Plan, Practitioner, Record, Specialty
 from network.specialties import reference
-from network.store.rows import NetworkCounts
+from network.store.rows import NetworkCounts, PractitionerProfile
 from schema.gateway import StoreGateway
 
 RecordLoad = Callable[[list[str]], Coroutine[Any, Any, list[Any]]]
@@ -41,12 +41,27 @@ class Loaders:
 
         return load
 
+    async def prime_profiles(self, npis: list[str]) -> None:
+        """Read each practitioner's directory entry in one store call and put what it holds where the
+        nested fields will ask for it: a provider lookup's locations, participations, networks and
+        specialties then cost no round trip of their own. What it names and the store lacks is primed as
+        its loader would answer it (absent; a specialty from pnet's reference data)."""
+        found = await self._gateway.call(self._gateway.store.practitioner_profiles, npis)
+        for npi in npis:
+            profile = found.get(npi)
+            self.practitioners.prime(npi, None if profile is None else profile.practitioner)
+            if profile is None:
+                continue
+            rec, roles = profile.practitioner, profile.participations
+            self.participations.prime(npi, roles)
+            locations, networks, codes = PractitionerProfile.named(rec, roles)
+            self.locations.prime_many({k: profile.locations.get(k) for k in locations})
+            self.networks.prime_many({k: profile.networks.get(k) for k in networks})
+            self.specialties.prime_many(_specialties(codes, profile.specialties))
+
     async def _specialties(self, codes: list[str]) -> list[Specialty]:
         found = await self._gateway.call(self._gateway.store.get_many, Label.SPECIALTY, codes)
-        ref = reference()
-        # A code seen in a directory before the NUCC file was loaded: pnet's own reference data still
-        # knows whether it is PCP-eligible and which CMS type it counts toward.
-        return [_specialty(found.get(c)) or ref.stub(c) for c in codes]
+        return list(_specialties(codes, found).values())
 
     async def _participations(self, npis: list[str]) -> list[list[Participation]]:
         found = await self._gateway.call(self._gateway.store.participations_of, npis)
@@ -71,6 +86,13 @@ class Loaders:
             found = await self._gateway.call(self._gateway.store.network_counts, ids, as_of)
             answers.update({(i, as_of): found.get(i, NetworkCounts()) for i in ids})
         return [answers[k] for k in keys]
+
+
+def _specialties(codes: list[str], found: Mapping[str, Record]) -> dict[str, Specialty]:
+    ref = reference()
+    # A code seen in a directory before the NUCC file was loaded: pnet's own reference data still
+    # knows whether it is PCP-eligible and which CMS type it counts toward.
+    return {c: _specialty(found.get(c)) or ref.stub(c) for c in codes}
 
 
 def _specialty(rec: Record | None) -> Specialty | None:

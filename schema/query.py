@@ -36,7 +36,7 @@ from schema.types.problems import (
     PlanNotFoundType,
     ProviderNotFoundType,
 )
-from schema.types.provider import ProviderType
+from schema.types.provider import PROFILE_FIELDS, ProviderType
 from schema.types.referral import ReferralOptionsType
 from schema.types.search import ProviderConnectionType
 from schema.types.specialty import SpecialtyType
@@ -81,7 +81,11 @@ class Query:
 
     @described("A practitioner by NPI; null when unknown.")
     async def provider(self, info: ApiInfo, npi: str) -> ProviderType | None:
-        rec = await info.context.loaders.practitioners.load(npi.strip())
+        key = npi.strip()
+        if selects(info.selected_fields, *PROFILE_FIELDS):
+            # One round trip for the entry and what its nested fields show, instead of one per level.
+            await info.context.loaders.prime_profiles([key])
+        rec = await info.context.loaders.practitioners.load(key)
         return ProviderType.from_domain(rec) if isinstance(rec, Practitioner) else None
 
     @described("Search practitioners; nearest first with near, else by name.")
@@ -94,6 +98,9 @@ class Query:
         result = await ctx.gateway.call(search_providers, ctx.gateway.store, flt, first=size, after=after)
         if isinstance(result, InvalidRequest):
             return InvalidInputType.from_domain(result)
+        if result.results and selects(info.selected_fields, *PROFILE_FIELDS, under=("edges", "node")):
+            # The page's entries in one round trip, instead of one per level of the nodes' fields.
+            await ctx.loaders.prime_profiles([r.hit.npi for r in result.results])
         return ProviderConnectionType.from_domain(result)
 
     @described("A plan by id; null when unknown.")

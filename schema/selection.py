@@ -7,18 +7,25 @@ from collections.abc import Sequence
 from strawberry.types.nodes import SelectedField, Selection
 
 
-def selects(fields: Sequence[Selection], name: str) -> bool:
-    """Whether any of ``fields`` (a resolver's ``info.selected_fields``) selects ``name`` on its result,
-    directly or through fragments. Directives are not read: a field that ``@skip`` may drop counts as
-    selected, so a resolver that saves work on unselected fields never leaves a selected one empty."""
-    return any(isinstance(field, SelectedField) and _names(field.selections, name) for field in fields)
+def selects(fields: Sequence[Selection], *names: str, under: Sequence[str] = ()) -> bool:
+    """Whether any of ``fields`` (a resolver's ``info.selected_fields``) selects one of ``names`` on its
+    result, or on the result of the field path ``under`` it (``("edges", "node")``: a connection's
+    nodes), directly or through fragments. Directives are not read: a field that ``@skip`` may drop
+    counts as selected, so a resolver that saves work on unselected fields never leaves a selected one
+    empty."""
+    level = [f for f in fields if isinstance(f, SelectedField)]
+    for step in under:
+        level = [child for f in level for child in _fields(f.selections) if child.name == step]
+    wanted = frozenset(names)
+    return any(child.name in wanted for f in level for child in _fields(f.selections))
 
 
-def _names(selections: Sequence[Selection], name: str) -> bool:
+def _fields(selections: Sequence[Selection]) -> list[SelectedField]:
+    """The fields of a selection set, fragments (inline or spread) unfolded."""
+    out: list[SelectedField] = []
     for selection in selections:
         if isinstance(selection, SelectedField):
-            if selection.name == name:
-                return True
-        elif _names(selection.selections, name):  # an inline fragment or a fragment spread
-            return True
-    return False
+            out.append(selection)
+        else:
+            out += _fields(selection.selections)
+    return out

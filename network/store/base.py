@@ -16,16 +16,28 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
 from network.geo import haversine_miles
-from network.model import County, Label, Participation, Plan, Practitioner, Record, Referral
+from network.model import (
+    County,
+    Label,
+    Location,
+    Network,
+    Participation,
+    Plan,
+    Practitioner,
+    Record,
+    Referral,
+    Specialty,
+)
 from network.store.ranking import prefilter_miles, rank_in_windows
 from network.store.rows import (
     AdequacyProviderRow,
     BBox,
     NetworkCounts,
     PractitionerPointRow,
+    PractitionerProfile,
     ProviderHit,
     ProviderQuery,
     ProviderRow,
@@ -169,6 +181,33 @@ class GraphStore(ABC):
     @abstractmethod
     def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
         """Every participation (any date) of each practitioner, ordered by id."""
+
+    def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
+        """Each stored practitioner's directory entry (missing NPIs are absent from the result).
+
+        Four reads here, each a lookup by key; a store with round trips to spare (Neo4j) answers in one
+        statement. What a provider lookup shows with its nested fields, so the API reads it at once.
+        """
+        found = self.get_many(Label.PRACTITIONER, npis)
+        roles = self.participations_of(found)
+        named = {
+            npi: PractitionerProfile.named(rec, roles.get(npi, []))
+            for npi, rec in found.items()
+            if isinstance(rec, Practitioner)
+        }
+        locations = self.get_many(Label.LOCATION, (k for keys in named.values() for k in keys[0]))
+        networks = self.get_many(Label.NETWORK, (k for keys in named.values() for k in keys[1]))
+        specialties = self.get_many(Label.SPECIALTY, (k for keys in named.values() for k in keys[2]))
+        return {
+            npi: PractitionerProfile(
+                practitioner=cast(Practitioner, found[npi]),
+                participations=roles.get(npi, []),
+                locations={k: cast(Location, locations[k]) for k in location_ids if k in locations},
+                networks={k: cast(Network, networks[k]) for k in network_ids if k in networks},
+                specialties={k: cast(Specialty, specialties[k]) for k in codes if k in specialties},
+            )
+            for npi, (location_ids, network_ids, codes) in named.items()
+        }
 
     def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
         """The PCP, its participations and referral totals, the plan, and whether a specialty code exists.

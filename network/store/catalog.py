@@ -23,6 +23,7 @@ class Statement(StrEnum):
     RANK_SPECIALISTS = "rank_specialists"
     LOOKUP = "lookup"
     PARTICIPATIONS_OF = "participations_of"
+    PRACTITIONER_PROFILES = "practitioner_profiles"
     REFERRAL_COUNTS = "referral_counts"
     TOP_REFERRAL_TARGETS = "top_referral_targets"
     STATS_NODES = "stats_nodes"

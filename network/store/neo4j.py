@@ -57,7 +57,7 @@ from network.model import (
 from network.settings import Settings
 from network.store.base import End, GraphStore, S, Shaped
 from network.store.catalog import Statement, cypher, statements_in
-from network.store.checksum import RelRow, graph_checksum, record_from_props
+from network.store.checksum import R, RelRow, graph_checksum, record_from_props
 from network.store.fresh import FreshKeys
 from network.store.links import LINKS
 from network.store.ranking import prefilter_miles, rank_in_windows
@@ -67,6 +67,7 @@ from network.store.rows import (
     BBox,
     NetworkCounts,
     PractitionerPointRow,
+    PractitionerProfile,
     ProviderQuery,
     ProviderRow,
     RankQuery,
@@ -381,6 +382,21 @@ class Neo4jStore(GraphStore):
                 roles.append(record_from_props(Participation, r["props"]))
         return out
 
+    def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
+        out: dict[str, PractitionerProfile] = {}
+        for chunk in self._batches(list(dict.fromkeys(npis))):
+            for r in self._run(Statement.PRACTITIONER_PROFILES, {"npis": list(chunk)}):
+                out[r["npi"]] = PractitionerProfile(
+                    practitioner=record_from_props(Practitioner, r["practitioner"]),
+                    participations=sorted(
+                        (record_from_props(Participation, props) for props in r["roles"]), key=lambda p: p.id
+                    ),
+                    locations=_by_key(Location, r["locations"]),
+                    networks=_by_key(Network, r["networks"]),
+                    specialties=_by_key(Specialty, r["specialties"]),
+                )
+        return out
+
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:
         # One round trip a window: the statement reads the context, then ranks within the plan's networks.
         answers: list[list[dict[str, Any]]] = []
@@ -535,6 +551,12 @@ def _timed_out(exc: DriverError | ClientSideError) -> bool:
     error = exc.__cause__ if isinstance(exc, ResultFailedError) else exc
     code = getattr(error, "code", None) or ""
     return code.startswith("Neo.ClientError.Transaction.TransactionTimedOut")
+
+
+def _by_key(cls: type[R], rows: list[dict[str, Any]]) -> dict[str, R]:
+    """Nodes' properties as records by key."""
+    records = (record_from_props(cls, props) for props in rows)
+    return {rec.key: rec for rec in records}
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:

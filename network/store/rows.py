@@ -144,6 +144,36 @@ class ReferralContext:
 
 
 @dataclass(frozen=True, slots=True)
+class PractitionerProfile:
+    """A practitioner's directory entry, read as one: the practitioner, every participation (any date, by
+    id), and the stored locations, networks and specialties that the two name (:meth:`named`). A named key
+    with no node is absent, as from ``get_many``: a link to a missing node is not an error."""
+
+    practitioner: Practitioner
+    participations: list[Participation]
+    locations: dict[str, Location]
+    networks: dict[str, Network]
+    specialties: dict[str, Specialty]
+
+    @staticmethod
+    def named(
+        practitioner: Practitioner, participations: Sequence[Participation]
+    ) -> tuple[list[str], list[str], list[str]]:
+        """The location ids, network ids and specialty codes the practitioner and its participations
+        name, each once, in the order named."""
+        locations = list(practitioner.location_ids)
+        specialties = list(practitioner.specialties)
+        if practitioner.primary_specialty is not None:
+            specialties.append(practitioner.primary_specialty)
+        for role in participations:
+            locations.extend(role.location_ids)
+            if role.specialty_code is not None:
+                specialties.append(role.specialty_code)
+        networks = [role.network_id for role in participations]
+        return list(dict.fromkeys(locations)), list(dict.fromkeys(networks)), list(dict.fromkeys(specialties))
+
+
+@dataclass(frozen=True, slots=True)
 class ReferralAsk:
     """A referral search as asked, before its context is read: ``query`` ranked within the plan's networks
     with the PCP's shared-patient totals as its prior (its own ``network_ids`` and ``prior`` are not read),

@@ -18,6 +18,8 @@ from schema.types.participation import ParticipationType
 from schema.types.specialty import SpecialtyType
 
 MAX_REFERRAL_TARGETS = 50
+# The fields whose answers a practitioner's profile holds (GraphStore.practitioner_profiles).
+PROFILE_FIELDS = ("primarySpecialty", "specialties", "locations", "participations", "networks")
 
 
 @strawberry.type(name="Provider")

@@ -24,11 +24,16 @@ DIRECTORY = """
 query($npi: String!, $asOf: Date) {
   provider(npi: $npi) {
     name networks(asOf: $asOf) { id } participations(asOf: $asOf) { id role }
+    primarySpecialty { code display } specialties { code } locations { id city zip lat lon }
+    allRoles: participations(anyDate: true) { id network { id name } specialty { code } locations { id } }
     topReferralTargets(first: 3) { pairCount provider { npi } }
   }
   plan(id: "HMO") { networks { id memberCounts(asOf: $asOf) { practitioners pcps specialists locations } } }
   providers(filter: {name: "sam special", planId: "HMO", asOf: $asOf}, first: 100) {
-    ... on ProviderConnection { totalCount edges { cursor node { npi } } }
+    ... on ProviderConnection {
+      totalCount
+      edges { cursor location { id } node { npi locations { id } participations { id network { name } } } }
+    }
   }
   specialties(search: "card") { code }
 }

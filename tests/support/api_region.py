@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from network.model import Location, Network, Participation, Plan, Practitioner, 
 from network.settings import Settings
 from network.store import GraphStore
 from network.store.memory import MemoryStore
-from network.store.rows import ReferralAsk, ReferralFound
+from network.store.rows import PractitionerProfile, ReferralAsk, ReferralFound
 from schema.app import create_app
 
 CENTER = {"lat": 41.7658, "lon": -72.6734}  # Hartford, CT
@@ -157,6 +157,7 @@ class CountingStore(MemoryStore):
             "existing_keys",
             "keys",
             "participations_of",
+            "practitioner_profiles",
             "referral_search",
             "referral_counts",
             "top_referral_targets",
@@ -180,6 +181,13 @@ class CountingStore(MemoryStore):
         before = self.calls.copy()
         try:
             return super().referral_search(ask)
+        finally:
+            self.calls = before
+
+    def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
+        before = self.calls.copy()  # one round trip on Neo4j, as above
+        try:
+            return super().practitioner_profiles(npis)
         finally:
             self.calls = before
 

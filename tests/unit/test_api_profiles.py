@@ -1,0 +1,163 @@
+"""A provider lookup with nested fields reads the practitioner's profile in one store round trip."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from support.api_region import PCP, CountingStore, api_client, build_region, gql
+
+from network.model import Location, Participation, Practitioner
+from schema.loaders import Loaders
+
+LOOKUP = """
+query($npi: String!) {
+  provider(npi: $npi) {
+    npi name
+    primarySpecialty { code display }
+    specialties { code display pcpEligible }
+    locations { id city zip }
+    networks(asOf: "2026-06-01") { id name }
+    participations(anyDate: true) {
+      id role acceptingNewPatients
+      network { id name }
+      specialty { code display }
+      locations { id city }
+    }
+  }
+}
+"""
+ODD = "1900000999"  # names a location, a network and a specialty the store does not have
+
+
+def _region() -> CountingStore:
+    store = build_region(CountingStore())
+    store.upsert([Location(id="L-odd", city="Bristol", state="CT", lat=41.67, lon=-72.95)])
+    store.upsert(
+        [
+            Practitioner(
+                npi=ODD,
+                name="Olive Odd",
+                primary_specialty="207RC0000X",
+                specialties=("207RC0000X", "208D00000X"),  # General Practice: not stored
+                location_ids=("L-odd", "L-gone"),
+            )
+        ]
+    )
+    store.upsert(
+        [
+            Participation(id="P-odd-1", npi=ODD, network_id="N-HMO", role="pcp", location_ids=("L-pcp",)),
+            Participation(
+                id="P-odd-2", npi=ODD, network_id="N-gone", role="specialist", specialty_code="2084P0800X"
+            ),
+        ]
+    )
+    store.calls.clear()
+    return store
+
+
+async def _lookup(store: CountingStore, npi: str, query: str = LOOKUP) -> tuple[Any, Counter[str]]:
+    store.calls.clear()
+    async with api_client(store) as client:
+        body = await gql(client, query, {"npi": npi})
+    assert "errors" not in body, body
+    return body["data"]["provider"], Counter(store.calls)
+
+
+async def _no_priming(self: Loaders, npis: list[str]) -> None:
+    """Loaders.prime_profiles made to do nothing: every nested field reads level by level."""
+
+
+@pytest.mark.parametrize("npi", [PCP, "1900000003", ODD])
+async def test_a_lookup_with_nested_fields_is_one_round_trip(npi: str) -> None:
+    got, calls = await _lookup(_region(), npi)
+    assert got["npi"] == npi
+    assert calls == Counter({"practitioner_profiles": 1})
+
+
+@pytest.mark.parametrize("npi", [PCP, "1900000003", ODD])
+async def test_the_profile_answers_as_the_loaders_would(npi: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _region()
+    primed, _ = await _lookup(store, npi)
+
+    monkeypatch.setattr(Loaders, "prime_profiles", _no_priming)
+    plain, calls = await _lookup(store, npi)
+    assert primed == plain
+    assert sum(calls.values()) >= 3  # level by level: the practitioner, then its links, then theirs
+
+
+async def test_what_a_profile_names_and_the_store_lacks() -> None:
+    got, _ = await _lookup(_region(), ODD)
+    assert [loc["id"] for loc in got["locations"]] == ["L-odd"]  # "L-gone" is not there
+    # A code the store lacks comes from pnet's reference data: General Practice is PCP-eligible.
+    assert {s["code"]: s["pcpEligible"] for s in got["specialties"]} == {
+        "207RC0000X": False,
+        "208D00000X": True,
+    }
+    roles = {r["id"]: r for r in got["participations"]}
+    assert roles["P-odd-2"]["network"] is None
+    assert roles["P-odd-2"]["specialty"]["code"] == "2084P0800X"  # from pnet's reference data
+    assert roles["P-odd-1"]["locations"] == [{"id": "L-pcp", "city": "Hartford"}]
+
+
+async def test_an_unknown_npi_is_null_in_one_round_trip() -> None:
+    got, calls = await _lookup(_region(), "1999999992")
+    assert got is None
+    assert calls == Counter({"practitioner_profiles": 1})
+
+
+async def test_scalars_only_read_the_practitioner_alone() -> None:
+    got, calls = await _lookup(_region(), PCP, "query($npi: String!) { provider(npi: $npi) { npi name } }")
+    assert got == {"npi": PCP, "name": "Paula Primary"}
+    assert calls == Counter({"get_many": 1})
+
+
+async def test_nested_fields_behind_a_fragment_count_too() -> None:
+    query = """
+    query($npi: String!) { provider(npi: $npi) { npi ...Places } }
+    fragment Places on Provider { locations { id } }
+    """
+    got, calls = await _lookup(_region(), PCP, query)
+    assert got == {"npi": PCP, "locations": [{"id": "L-pcp"}]}
+    assert calls == Counter({"practitioner_profiles": 1})
+
+
+SEARCH = """
+query {
+  providers(filter: {name: "sam special", planId: "HMO", asOf: "2026-06-01"}, first: 100) {
+    ... on ProviderConnection { edges { location { id } node { npi ...Entry } } }
+  }
+}
+fragment Entry on Provider {
+  locations { id } networks(asOf: "2026-06-01") { id }
+  participations { id network { name } specialty { code } }
+}
+"""
+BARE_SEARCH = SEARCH.split("fragment")[0].replace(" ...Entry", "")
+
+
+async def test_a_search_page_reads_its_entries_in_one_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _region()
+    async with api_client(store) as client:
+        store.calls.clear()
+        primed = await gql(client, SEARCH)
+        calls = Counter(store.calls)
+        monkeypatch.setattr(Loaders, "prime_profiles", _no_priming)
+        plain = await gql(client, SEARCH)
+    assert "errors" not in primed, primed
+    assert len(primed["data"]["providers"]["edges"]) == 9
+    assert primed == plain
+    # The search (the plan, then the names), then the page's profiles: nothing level by level.
+    assert calls == Counter({"get_many": 1, "_provider_rows": 1, "practitioner_profiles": 1})
+
+
+async def test_a_search_page_without_nested_fields_reads_no_profiles() -> None:
+    store = _region()
+    async with api_client(store) as client:
+        store.calls.clear()
+        body = await gql(client, BARE_SEARCH)
+    assert "errors" not in body, body
+    assert len(body["data"]["providers"]["edges"]) == 9
+    # The search (the plan, then the names), then the nodes in one batch.
+    assert store.calls == Counter({"get_many": 2, "_provider_rows": 1})
