@@ -31,6 +31,7 @@ class Loaders:
         self.plans: DataLoader[str, Plan | None] = DataLoader(self._records(Label.PLAN))
         self.specialties: DataLoader[str, Specialty] = DataLoader(self._specialties)
         self.participations: DataLoader[str, list[Participation]] = DataLoader(self._participations)
+        self.profiles: DataLoader[str, PractitionerProfile | None] = DataLoader(self._profiles)
         self.top_targets: DataLoader[tuple[str, int], list[tuple[str, int]]] = DataLoader(self._top_targets)
         self.network_counts: DataLoader[tuple[str, str], NetworkCounts] = DataLoader(self._network_counts)
 
@@ -41,11 +42,11 @@ class Loaders:
 
         return load
 
-    async def prime_profiles(self, npis: list[str]) -> None:
-        """Read each practitioner's directory entry in one store call and put what it holds where the
-        nested fields will ask for it: a provider lookup's locations, participations, networks and
-        specialties then cost no round trip of their own. What it names and the store lacks is primed as
-        its loader would answer it (absent; a specialty from pnet's reference data)."""
+    async def _profiles(self, npis: list[str]) -> list[PractitionerProfile | None]:
+        """Each practitioner's directory entry in one store call, with what it holds primed where the
+        nested fields will ask for it: a provider's locations, participations, networks and specialties
+        then cost no round trip of their own. What an entry names and the store lacks is primed as its
+        loader would answer it (absent; a specialty from pnet's reference data)."""
         found = await self._gateway.call(self._gateway.store.practitioner_profiles, npis)
         for npi in npis:
             profile = found.get(npi)
@@ -54,14 +55,16 @@ class Loaders:
                 continue
             rec, roles = profile.practitioner, profile.participations
             self.participations.prime(npi, roles)
-            locations, networks, codes = PractitionerProfile.named(rec, roles)
-            self.locations.prime_many({k: profile.locations.get(k) for k in locations})
-            self.networks.prime_many({k: profile.networks.get(k) for k in networks})
-            self.specialties.prime_many(_specialties(codes, profile.specialties))
+            named = PractitionerProfile.named(rec, roles)
+            self.locations.prime_many({k: profile.locations.get(k) for k in named.locations})
+            self.networks.prime_many({k: profile.networks.get(k) for k in named.networks})
+            self.specialties.prime_many(_specialties(named.specialties, profile.specialties))
+        return [found.get(npi) for npi in npis]
 
     async def _specialties(self, codes: list[str]) -> list[Specialty]:
         found = await self._gateway.call(self._gateway.store.get_many, Label.SPECIALTY, codes)
-        return list(_specialties(codes, found).values())
+        specialties = _specialties(codes, found)
+        return [specialties[c] for c in codes]  # a batch may hold a code twice
 
     async def _participations(self, npis: list[str]) -> list[list[Participation]]:
         found = await self._gateway.call(self._gateway.store.participations_of, npis)

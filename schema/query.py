@@ -84,7 +84,7 @@ class Query:
         key = npi.strip()
         if selects(info.selected_fields, *PROFILE_FIELDS):
             # One round trip for the entry and what its nested fields show, instead of one per level.
-            await info.context.loaders.prime_profiles([key])
+            await info.context.loaders.profiles.load(key)
         rec = await info.context.loaders.practitioners.load(key)
         return ProviderType.from_domain(rec) if isinstance(rec, Practitioner) else None
 
@@ -100,7 +100,7 @@ class Query:
             return InvalidInputType.from_domain(result)
         if result.results and selects(info.selected_fields, *PROFILE_FIELDS, under=("edges", "node")):
             # The page's entries in one round trip, instead of one per level of the nodes' fields.
-            await ctx.loaders.prime_profiles([r.hit.npi for r in result.results])
+            await ctx.loaders.profiles.load_many([r.hit.npi for r in result.results])
         return ProviderConnectionType.from_domain(result)
 
     @described("A plan by id; null when unknown.")

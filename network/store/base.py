@@ -183,10 +183,10 @@ class GraphStore(ABC):
         """Every participation (any date) of each practitioner, ordered by id."""
 
     def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
-        """Each stored practitioner's directory entry (missing NPIs are absent from the result).
+        """Each stored practitioner's directory entry (missing NPIs are absent from the result): what a
+        provider lookup shows with its nested fields, so the API reads it at once.
 
-        Four reads here, each a lookup by key; a store with round trips to spare (Neo4j) answers in one
-        statement. What a provider lookup shows with its nested fields, so the API reads it at once.
+        Five reads here, each by key; a store with round trips to spare (Neo4j) answers in one statement.
         """
         found = self.get_many(Label.PRACTITIONER, npis)
         roles = self.participations_of(found)
@@ -195,18 +195,20 @@ class GraphStore(ABC):
             for npi, rec in found.items()
             if isinstance(rec, Practitioner)
         }
-        locations = self.get_many(Label.LOCATION, (k for keys in named.values() for k in keys[0]))
-        networks = self.get_many(Label.NETWORK, (k for keys in named.values() for k in keys[1]))
-        specialties = self.get_many(Label.SPECIALTY, (k for keys in named.values() for k in keys[2]))
+        locations = self.get_many(Label.LOCATION, (k for keys in named.values() for k in keys.locations))
+        networks = self.get_many(Label.NETWORK, (k for keys in named.values() for k in keys.networks))
+        specialties = self.get_many(Label.SPECIALTY, (k for keys in named.values() for k in keys.specialties))
         return {
             npi: PractitionerProfile(
                 practitioner=cast(Practitioner, found[npi]),
                 participations=roles.get(npi, []),
-                locations={k: cast(Location, locations[k]) for k in location_ids if k in locations},
-                networks={k: cast(Network, networks[k]) for k in network_ids if k in networks},
-                specialties={k: cast(Specialty, specialties[k]) for k in codes if k in specialties},
+                locations={k: cast(Location, locations[k]) for k in keys.locations if k in locations},
+                networks={k: cast(Network, networks[k]) for k in keys.networks if k in networks},
+                specialties={
+                    k: cast(Specialty, specialties[k]) for k in keys.specialties if k in specialties
+                },
             )
-            for npi, (location_ids, network_ids, codes) in named.items()
+            for npi, keys in named.items()
         }
 
     def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:

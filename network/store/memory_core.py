@@ -27,7 +27,7 @@ from network.model import NODE_RECORDS, Label, Participation, Record, Referral, 
 from network.store.base import End, GraphStore, Shaped
 from network.store.checksum import RelRow, graph_checksum, record_from_props
 from network.store.links import BACKFILL, LINKS, Link, iter_links
-from network.store.rows import StoreStats
+from network.store.rows import PractitionerProfile, StoreStats
 
 Node = tuple[str, str]
 _FORMAT_VERSION = 1
@@ -207,6 +207,12 @@ class MemoryCore(GraphStore):
         if after is not None:
             keys = [k for k in keys if k > after]
         return keys[:limit]
+
+    def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
+        with (
+            self._lock
+        ):  # re-entrant: the reads it bundles see one state of the graph, as one statement would
+            return super().practitioner_profiles(npis)
 
     def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:
         out: dict[str, list[Participation]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from network.model import Location, Network, Participation, Plan, Practitioner, Specialty
 
@@ -143,11 +144,19 @@ class ReferralContext:
     specialty_known: bool  # whether the asked specialty term is a stored Specialty code
 
 
+class NamedKeys(NamedTuple):
+    """What a practitioner's entry names, each key once, in the order named."""
+
+    locations: list[str]
+    networks: list[str]
+    specialties: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class PractitionerProfile:
-    """A practitioner's directory entry, read as one: the practitioner, every participation (any date, by
-    id), and the stored locations, networks and specialties that the two name (:meth:`named`). A named key
-    with no node is absent, as from ``get_many``: a link to a missing node is not an error."""
+    """A practitioner's directory entry: the practitioner, every participation (any date, by id), and the
+    stored locations, networks and specialties that the two name (:meth:`named`). A named key with no
+    node is absent, as from ``get_many``: a link to a missing node is not an error."""
 
     practitioner: Practitioner
     participations: list[Participation]
@@ -156,11 +165,10 @@ class PractitionerProfile:
     specialties: dict[str, Specialty]
 
     @staticmethod
-    def named(
-        practitioner: Practitioner, participations: Sequence[Participation]
-    ) -> tuple[list[str], list[str], list[str]]:
-        """The location ids, network ids and specialty codes the practitioner and its participations
-        name, each once, in the order named."""
+    def named(practitioner: Practitioner, participations: Sequence[Participation]) -> NamedKeys:
+        """The keys a provider's nested fields look up: its own locations and specialties (the primary
+        one even when unlisted), and each participation's locations, network and specialty.
+        ``practitioner_profiles.cypher`` gathers the same keys."""
         locations = list(practitioner.location_ids)
         specialties = list(practitioner.specialties)
         if practitioner.primary_specialty is not None:
@@ -170,7 +178,9 @@ class PractitionerProfile:
             if role.specialty_code is not None:
                 specialties.append(role.specialty_code)
         networks = [role.network_id for role in participations]
-        return list(dict.fromkeys(locations)), list(dict.fromkeys(networks)), list(dict.fromkeys(specialties))
+        return NamedKeys(
+            list(dict.fromkeys(locations)), list(dict.fromkeys(networks)), list(dict.fromkeys(specialties))
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import pytest
 
 from network.model import Label, Location, Network, Participation, Practitioner, Specialty
 from network.store import GraphStore
-from network.store.rows import PractitionerProfile
+from network.store.rows import NamedKeys, PractitionerProfile
 
 CARDIOLOGY = Specialty(code="207RC0000X", display="Cardiology", cms_type="Cardiology")
 FAMILY = Specialty(code="207Q00000X", display="Family Medicine", pcp_eligible=True)
@@ -34,7 +34,10 @@ def directory(store: GraphStore) -> GraphStore:
                 specialties=("207RC0000X", "207Q00000X", "999999999X"),
                 location_ids=("office", "gone"),
             ),
-            Practitioner(npi="1003000126", name="Dr Alone", location_ids=("clinic",)),
+            # Its primary specialty is not among its listed ones (none): read all the same.
+            Practitioner(
+                npi="1003000126", name="Dr Alone", primary_specialty="207RX0202X", location_ids=("clinic",)
+            ),
         ]
     )
     store.upsert(
@@ -101,7 +104,8 @@ def test_profiles_of_several_keep_each_entry_its_own(directory: GraphStore) -> N
     alone = got["1003000126"]
     assert alone.participations == []
     assert set(alone.locations) == {"clinic"}
-    assert alone.networks == {} and alone.specialties == {}
+    assert alone.networks == {}
+    assert alone.specialties == {"207RX0202X": ONCOLOGY}
     assert "clinic" not in got["1234567893"].locations
 
 
@@ -117,7 +121,9 @@ def test_named_lists_each_key_once_in_order() -> None:
         Participation(id="P1", npi=rec.npi, network_id="N1", role="specialist", location_ids=("b", "c")),
         Participation(id="P2", npi=rec.npi, network_id="N1", role="pcp", specialty_code="207Q00000X"),
     ]
-    assert PractitionerProfile.named(rec, roles) == (["a", "b", "c"], ["N1"], ["207Q00000X", "207RC0000X"])
+    assert PractitionerProfile.named(rec, roles) == NamedKeys(
+        locations=["a", "b", "c"], networks=["N1"], specialties=["207Q00000X", "207RC0000X"]
+    )
 
 
 def test_no_profiles_asked_none_read(store: GraphStore) -> None:

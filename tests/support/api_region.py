@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ AS_OF = "2026-06-01"
 PCP = "1003000100"
 CARDIO, OBGYN, FAMILY = "207RC0000X", "207V00000X", "207Q00000X"
 S = TypeVar("S", bound=GraphStore)
+T = TypeVar("T")
 
 
 def build_region(store: S, specialists: int = 12) -> S:
@@ -149,7 +151,11 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict[str, Any] |
 
 
 class CountingStore(MemoryStore):
-    """A memory store counting calls of the methods that are a round trip on a remote store."""
+    """A memory store counting calls of the methods that are a round trip on a remote store.
+
+    A bundled read (one statement on Neo4j) counts once: the reads the base class makes inside it are
+    not counted, in that thread only, so a sibling's calls in another worker thread still are.
+    """
 
     COUNTED = frozenset(
         {
@@ -166,30 +172,30 @@ class CountingStore(MemoryStore):
             "ping",
         }
     )
+    BUNDLED = frozenset({"referral_search", "practitioner_profiles"})
 
     def __init__(self) -> None:
-        super().__init__()
         self.calls: Counter[str] = Counter()
+        self._inside = threading.local()
+        super().__init__()
 
     def __getattribute__(self, name: str) -> Any:
-        if name in type(self).COUNTED:
+        if name in type(self).COUNTED and not getattr(object.__getattribute__(self, "_inside"), "depth", 0):
             object.__getattribute__(self, "calls")[name] += 1
         return super().__getattribute__(name)
 
-    def referral_search(self, ask: ReferralAsk) -> ReferralFound:
-        # One round trip on Neo4j (counted on the way in); the base class's simpler reads are not.
-        before = self.calls.copy()
+    def _bundled(self, read: Callable[[], T]) -> T:
+        self._inside.depth = getattr(self._inside, "depth", 0) + 1
         try:
-            return super().referral_search(ask)
+            return read()
         finally:
-            self.calls = before
+            self._inside.depth -= 1
+
+    def referral_search(self, ask: ReferralAsk) -> ReferralFound:
+        return self._bundled(lambda: super(CountingStore, self).referral_search(ask))
 
     def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
-        before = self.calls.copy()  # one round trip on Neo4j, as above
-        try:
-            return super().practitioner_profiles(npis)
-        finally:
-            self.calls = before
+        return self._bundled(lambda: super(CountingStore, self).practitioner_profiles(npis))
 
 
 class BrokenStore(MemoryStore):

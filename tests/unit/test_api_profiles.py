@@ -6,10 +6,12 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from strawberry.utils.str_converters import to_camel_case
 from support.api_region import PCP, CountingStore, api_client, build_region, gql
 
 from network.model import Location, Participation, Practitioner
-from schema.loaders import Loaders
+from schema import query as resolvers
+from schema.types.provider import PROFILE_FIELDS, ProviderType
 
 LOOKUP = """
 query($npi: String!) {
@@ -39,8 +41,8 @@ def _region() -> CountingStore:
             Practitioner(
                 npi=ODD,
                 name="Olive Odd",
-                primary_specialty="207RC0000X",
-                specialties=("207RC0000X", "208D00000X"),  # General Practice: not stored
+                primary_specialty="207RC0000X",  # stored, and not among its listed specialties
+                specialties=("208D00000X",),  # General Practice: not stored
                 location_ids=("L-odd", "L-gone"),
             )
         ]
@@ -65,8 +67,9 @@ async def _lookup(store: CountingStore, npi: str, query: str = LOOKUP) -> tuple[
     return body["data"]["provider"], Counter(store.calls)
 
 
-async def _no_priming(self: Loaders, npis: list[str]) -> None:
-    """Loaders.prime_profiles made to do nothing: every nested field reads level by level."""
+def _no_look_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resolvers read no profiles: every nested field reads level by level, as before profiles."""
+    monkeypatch.setattr(resolvers, "PROFILE_FIELDS", ())
 
 
 @pytest.mark.parametrize("npi", [PCP, "1900000003", ODD])
@@ -81,7 +84,7 @@ async def test_the_profile_answers_as_the_loaders_would(npi: str, monkeypatch: p
     store = _region()
     primed, _ = await _lookup(store, npi)
 
-    monkeypatch.setattr(Loaders, "prime_profiles", _no_priming)
+    _no_look_ahead(monkeypatch)
     plain, calls = await _lookup(store, npi)
     assert primed == plain
     assert sum(calls.values()) >= 3  # level by level: the practitioner, then its links, then theirs
@@ -91,10 +94,9 @@ async def test_what_a_profile_names_and_the_store_lacks() -> None:
     got, _ = await _lookup(_region(), ODD)
     assert [loc["id"] for loc in got["locations"]] == ["L-odd"]  # "L-gone" is not there
     # A code the store lacks comes from pnet's reference data: General Practice is PCP-eligible.
-    assert {s["code"]: s["pcpEligible"] for s in got["specialties"]} == {
-        "207RC0000X": False,
-        "208D00000X": True,
-    }
+    assert got["specialties"] == [{"code": "208D00000X", "display": "208D00000X", "pcpEligible": True}]
+    # The primary specialty is read too when it is not among the listed ones.
+    assert got["primarySpecialty"] == {"code": "207RC0000X", "display": "Cardiovascular Disease"}
     roles = {r["id"]: r for r in got["participations"]}
     assert roles["P-odd-2"]["network"] is None
     assert roles["P-odd-2"]["specialty"]["code"] == "2084P0800X"  # from pnet's reference data
@@ -143,7 +145,7 @@ async def test_a_search_page_reads_its_entries_in_one_round_trip(monkeypatch: py
         store.calls.clear()
         primed = await gql(client, SEARCH)
         calls = Counter(store.calls)
-        monkeypatch.setattr(Loaders, "prime_profiles", _no_priming)
+        _no_look_ahead(monkeypatch)
         plain = await gql(client, SEARCH)
     assert "errors" not in primed, primed
     assert len(primed["data"]["providers"]["edges"]) == 9
@@ -161,3 +163,30 @@ async def test_a_search_page_without_nested_fields_reads_no_profiles() -> None:
     assert len(body["data"]["providers"]["edges"]) == 9
     # The search (the plan, then the names), then the nodes in one batch.
     assert store.calls == Counter({"get_many": 2, "_provider_rows": 1})
+
+
+async def test_lookups_side_by_side_share_one_round_trip() -> None:
+    document = f"""{{
+      a: provider(npi: "{PCP}") {{ locations {{ id }} }}
+      b: provider(npi: "1900000003") {{ participations {{ network {{ id }} }} }}
+      c: provider(npi: "{PCP}") {{ name specialties {{ code }} }}
+    }}"""
+    store = _region()
+    async with api_client(store) as client:
+        store.calls.clear()
+        body = await gql(client, document)
+    assert "errors" not in body, body
+    assert body["data"]["a"] == {"locations": [{"id": "L-pcp"}]}
+    assert body["data"]["b"] == {"participations": [{"network": {"id": "N-HMO"}}]}
+    assert body["data"]["c"]["name"] == "Paula Primary"
+    assert store.calls == Counter({"practitioner_profiles": 1})
+
+
+def test_every_field_a_profile_answers_is_looked_ahead_for() -> None:
+    """A new loader-backed field on Provider must join PROFILE_FIELDS, or a lookup reads level by level."""
+    resolved = {
+        f.graphql_name or to_camel_case(f.python_name)
+        for f in ProviderType.__strawberry_definition__.fields
+        if f.base_resolver is not None
+    }
+    assert resolved - {"topReferralTargets"} == set(PROFILE_FIELDS)
