@@ -32,6 +32,11 @@ from schema.view import PnetGraphQL
 
 log = logging.getLogger("pnet.api")
 
+# Neo4j plans a search text it has not run yet inside the read's time limit: 0.5-2 s. A read stopped while
+# planning leaves no plan behind, so under a shorter request timeout that search times out every time
+# (BENCHMARKS.md, "Not run / left"); only the plan warmer's longer limit plans it.
+SEARCH_PLANNING_S = 3.0
+
 
 class GraphQLEndpoint:
     """POST runs GraphQL; GET (and HEAD) shows GraphiQL if enabled; anything else is 405."""
@@ -89,6 +94,14 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
+        if settings.store == "neo4j" and settings.request_timeout_s < SEARCH_PLANNING_S:
+            log.warning(
+                "PNET_REQUEST_TIMEOUT_S=%g is under the %g s Neo4j may take to plan a referral search:"
+                " a search not planned yet would time out every time. Warm every term members use"
+                " (pnet db warm, PNET_WARM_SEARCH_PLANS) or give requests more time.",
+                settings.request_timeout_s,
+                SEARCH_PLANNING_S,
+            )
         stop = Event()
         serving = owned if owned is not None else store
         warmer = None

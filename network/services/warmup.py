@@ -17,12 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from threading import Event
 
+from network.deadline import deadline_after
 from network.errors import InvalidInput
 from network.services.inputs import GeoQuery
 from network.services.outcomes import InvalidRequest
 from network.services.referrals import ReferralRequest, referral_options
 from network.specialties import reference
 from network.store import GraphStore
+
+# Each warming search's time limit (network.deadline), instead of the API's request timeout: planning a
+# search takes 0.5-2 s, and a request timeout shorter than that must not stop the warming that spares
+# members the wait. A minute still bounds a read that hangs.
+WARM_SEARCH_LIMIT_S = 60.0
 
 # A well-formed NPI (its check digit holds). Whoever it is, the plan below never exists (a plan's id is
 # never empty), so the statement ranks within no network and reads nothing.
@@ -58,7 +64,8 @@ def warm_referral_search(
         request = ReferralRequest(
             pcp_npi=WARM_PCP, plan_id=NO_PLAN, near=GeoQuery(lat=0.0, lon=0.0), specialty=term
         )
-        outcome = referral_options(store, request, first=1)
+        with deadline_after(WARM_SEARCH_LIMIT_S):
+            outcome = referral_options(store, request, first=1)
         if isinstance(outcome, InvalidRequest):
             close = f" (close: {', '.join(outcome.suggestions)})" if outcome.suggestions else ""
             raise InvalidInput(

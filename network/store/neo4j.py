@@ -535,14 +535,16 @@ def _transient(exc: DriverError | ClientSideError) -> bool:
 
 
 def _read_limit(own: float | None) -> float | None:
-    """A read's time limit: the store's own, or what is left of the caller's deadline (network.deadline),
-    whichever is sooner. A read is not started once the deadline has passed."""
+    """A read's time limit: what is left of the caller's deadline (network.deadline) when there is one,
+    else the store's own. A caller that sets a deadline knows what it waits for: a request's is its
+    timeout, and the plan warmer's is longer than the request timeout, since planning a search may take
+    longer than a member is given. A read is not started once the deadline has passed."""
     left = time_left()
     if left is None:
         return own
     if left <= 0:
         raise DeadlinePassed("the caller's deadline passed before this read could start")
-    return left if own is None else min(own, left)
+    return left
 
 
 def _timed_out(exc: DriverError | ClientSideError) -> bool:

@@ -54,3 +54,17 @@ async def test_what_is_alive_at_start_is_frozen_while_the_app_serves() -> None:
         assert not any(obj is graph for obj in gc.get_objects())  # the collector no longer walks it
     assert gc.get_freeze_count() == 0
     assert any(obj is graph for obj in gc.get_objects())
+
+
+@pytest.mark.parametrize(
+    ("store", "timeout_s", "warned"), [("neo4j", 1.0, True), ("neo4j", 10.0, False), ("memory", 1.0, False)]
+)
+async def test_a_request_timeout_under_the_planning_time_is_warned_of(
+    store: str, timeout_s: float, warned: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(store=store, request_timeout_s=timeout_s, warm_search_plans=False)  # type: ignore[arg-type]
+    app = create_app(settings, MemoryStore())  # the settings name the store; the test serves the embedded one
+    with caplog.at_level("WARNING", logger="pnet.api"):
+        async with app.router.lifespan_context(app):
+            pass
+    assert any("would time out every time" in r.getMessage() for r in caplog.records) is warned

@@ -11,6 +11,7 @@ from support.api_region import BrokenStore, api_client, build_region, gql
 from network.deadline import deadline_after, time_left
 from network.errors import DeadlinePassed
 from network.model import Location
+from network.services.warmup import WARM_SEARCH_LIMIT_S, warm_referral_search
 from network.store.neo4j import Neo4jStore
 
 
@@ -46,6 +47,26 @@ def test_a_read_gets_what_is_left_of_the_deadline_when_it_is_sooner() -> None:
     assert isinstance(read, Query) and read.timeout is not None and 0.4 < read.timeout <= 0.5
     assert isinstance(write, str)
     assert isinstance(later, Query) and later.timeout == pytest.approx(10, abs=0.01)
+
+
+def test_a_later_deadline_replaces_the_stores_own_limit() -> None:
+    # The plan warmer's: planning a search may take longer than the request timeout the store was given.
+    driver = _Recording()
+    with deadline_after(30):
+        Neo4jStore(cast(Driver, driver), read_timeout_s=1).ping()
+    (read,) = driver.sent
+    assert isinstance(read, Query) and read.timeout is not None and 29 < read.timeout <= 30
+
+
+def test_the_plan_warmer_reads_under_its_own_longer_deadline() -> None:
+    store = build_region(_Clocked())
+    warmed = warm_referral_search(store, terms=[None, "Cardiology"])
+    assert warmed.searches == 2
+    assert store.seen
+    assert all(
+        left is not None and WARM_SEARCH_LIMIT_S - 5 < left <= WARM_SEARCH_LIMIT_S for left in store.seen
+    )
+    assert time_left() is None  # and none is left behind
 
 
 def test_no_read_starts_once_the_deadline_has_passed() -> None:
