@@ -2,8 +2,9 @@
 
 The API sets one per request (``schema.view``); worker threads see it, since anyio runs a store call in a
 copy of the caller's context. A store reads :func:`time_left` to bound what it starts, so a request that
-gave up at its timeout does not leave its thread starting reads for nobody. Outside a deadline (the CLI,
-loads) there is none, and nothing is bounded by it.
+gave up at its timeout does not leave its thread starting reads for nobody; a deadline replaces the
+store's own read limit. The plan warmer's searches and the store's background planning set longer ones
+of their own. Outside a deadline (loads, the CLI's other commands) nothing is bounded by it.
 """
 
 from __future__ import annotations

@@ -33,9 +33,11 @@ from schema.view import PnetGraphQL
 log = logging.getLogger("pnet.api")
 
 # Neo4j plans a search text it has not run yet inside the read's time limit: 0.5-2 s. A read stopped while
-# planning leaves no plan behind, so under a shorter request timeout that search times out every time
-# (BENCHMARKS.md, "Not run / left"); only the plan warmer's longer limit plans it.
+# planning leaves no plan behind, so under a shorter request timeout that search times out again and again
+# (BENCHMARKS.md, "Not run / left"). The plan warmer's longer limit plans the terms it warms, and the
+# store plans a stopped search again behind it (network.store.replan), but its first member gets TIMEOUT.
 SEARCH_PLANNING_S = 3.0
+WARMER_JOIN_S = 5.0
 
 
 class GraphQLEndpoint:
@@ -89,16 +91,17 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned: GraphStore | None = None
         if store is None:
-            # A request's reads share its deadline (schema.view); this limit bounds the reads made
-            # outside any request too (the plan warmer, readiness): network.store.neo4j.
+            # A request's reads share its deadline (schema.view), and the plan warmer and readiness set
+            # their own; this limit bounds any read made outside a deadline (network.store.neo4j).
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
         if settings.store == "neo4j" and settings.request_timeout_s < SEARCH_PLANNING_S:
             log.warning(
                 "PNET_REQUEST_TIMEOUT_S=%g is under the %g s Neo4j may take to plan a referral search:"
-                " a search not planned yet would time out every time. Warm every term members use"
-                " (pnet db warm, PNET_WARM_SEARCH_PLANS) or give requests more time.",
+                " a search not planned yet times out until the store has planned it in the background."
+                " Warm every term members use (pnet db warm, PNET_WARM_SEARCH_PLANS) or give requests"
+                " more time.",
                 settings.request_timeout_s,
                 SEARCH_PLANNING_S,
             )
@@ -122,7 +125,14 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             gc.unfreeze()
             stop.set()
             if warmer is not None:
-                warmer.join()  # at most the search in flight (~2 s), before its store closes
+                # The search in flight (~2 s when Neo4j is well), before its store closes; not the minute
+                # a warming search may take, nor on the event loop. A daemon thread left running ends with
+                # the process; its read fails on the closed store and is logged.
+                await anyio.to_thread.run_sync(warmer.join, WARMER_JOIN_S)
+                if warmer.is_alive():
+                    log.warning(
+                        "the plan warmer was still running after %g s; stopping without it", WARMER_JOIN_S
+                    )
             if owned is not None:
                 owned.close()
 

@@ -30,8 +30,9 @@ __all__ = [
 
 def open_store(settings: Settings, *, read_timeout_s: float | None = None) -> GraphStore:
     """The configured store, connected (the caller owns it and must ``close()`` it). ``read_timeout_s``
-    bounds each read where the store can stop one (Neo4j, server-side); the embedded store's reads run in
-    the process, and a Python thread cannot be stopped."""
+    bounds each read made outside a caller's deadline (network.deadline), where the store can stop one
+    (Neo4j, server-side); the embedded store's reads run in the process, and a Python thread cannot be
+    stopped."""
     if settings.store == "memory":
         from network.store.memory import MemoryStore
 

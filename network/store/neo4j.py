@@ -61,6 +61,7 @@ from network.store.checksum import R, RelRow, graph_checksum, record_from_props
 from network.store.fresh import FreshKeys
 from network.store.links import LINKS
 from network.store.ranking import prefilter_miles, rank_in_windows
+from network.store.replan import Replanner
 from network.store.rows import (
     DISTANCE_TOLERANCE_MILES,
     AdequacyProviderRow,
@@ -111,6 +112,7 @@ class Neo4jStore(GraphStore):
         self._retry_s = retry_s  # how long _query retries transient failures (the driver's own: see below)
         self._read_timeout_s = read_timeout_s  # per read transaction, enforced by the server; None: none
         self._fresh = FreshKeys(lambda: bool(self._run(Statement.REFERRAL_EDGES_EXIST)[0]["present"]))
+        self._replanner = Replanner()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, read_timeout_s: float | None = None) -> Neo4jStore:
@@ -423,7 +425,13 @@ class Neo4jStore(GraphStore):
         return _rows_ranked(rows, query.radius_miles, window_miles)
 
     def _rank(self, query: RankQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._run(rank_text(query), rank_args(params))
+        text = rank_text(query)
+        try:
+            return self._run(text, rank_args(params))
+        except StoreTimeout as exc:
+            if not isinstance(exc, DeadlinePassed):  # Neo4j stopped it, perhaps before its plan was made
+                self._replanner.timed_out(text, lambda: self._run(text, rank_args(_reading_nothing(params))))
+            raise
 
     def referral_counts(self, from_npi: str, to_npis: Iterable[str]) -> dict[str, int]:
         rows = self._run(Statement.REFERRAL_COUNTS, {"from_npi": from_npi, "to_npis": list(to_npis)})
@@ -637,6 +645,12 @@ def rank_args(params: dict[str, Any]) -> dict[str, Any]:
     """What ``rank_specialists.cypher`` is sent: its parameters as the one map ``$ask``, so that Neo4j plans
     each text once, whatever the values' types and sizes (the statement's header says why)."""
     return {"ask": params}
+
+
+def _reading_nothing(params: dict[str, Any]) -> dict[str, Any]:
+    """A ranking's parameters changed to read nothing, as the plan warmer's searches do: a plan that does not
+    exist (no networks to rank within) around a point in the ocean. Same text, so the same plan."""
+    return {**params, "pcp": "", "plan": "", "networks": None, "prior": None, "lat": 0.0, "lon": 0.0}
 
 
 def search_params(

@@ -1,5 +1,6 @@
-"""As the API starts: the store builds what its first reads would build, and what is alive by then is
-frozen out of the cyclic collector's walks until the app stops."""
+"""As the API starts: the store builds what its first reads would build, what is alive by then is frozen
+out of the cyclic collector's walks until the app stops, and a request timeout too short for Neo4j to
+plan a search is warned of."""
 
 from __future__ import annotations
 
@@ -67,4 +68,4 @@ async def test_a_request_timeout_under_the_planning_time_is_warned_of(
     with caplog.at_level("WARNING", logger="pnet.api"):
         async with app.router.lifespan_context(app):
             pass
-    assert any("would time out every time" in r.getMessage() for r in caplog.records) is warned
+    assert any("times out until the store has planned it" in r.getMessage() for r in caplog.records) is warned
