@@ -124,17 +124,19 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         finally:
             gc.unfreeze()
             stop.set()
-            if warmer is not None:
-                # The search in flight (~2 s when Neo4j is well), before its store closes; not the minute
-                # a warming search may take, nor on the event loop. A daemon thread left running ends with
-                # the process; its read fails on the closed store and is logged.
-                await anyio.to_thread.run_sync(warmer.join, WARMER_JOIN_S)
-                if warmer.is_alive():
-                    log.warning(
-                        "the plan warmer was still running after %g s; stopping without it", WARMER_JOIN_S
-                    )
-            if owned is not None:
-                owned.close()
+            try:
+                if warmer is not None:
+                    # The search in flight (~2 s when Neo4j is well), before its store closes; not the
+                    # minute a warming search may take, nor on the event loop. A daemon thread left running
+                    # ends with the process; its read fails on the closed store and is logged.
+                    await anyio.to_thread.run_sync(warmer.join, WARMER_JOIN_S)
+                    if warmer.is_alive():
+                        log.warning(
+                            "the plan warmer still ran after %g s; stopping without it", WARMER_JOIN_S
+                        )
+            finally:  # closed even when the wait is cancelled
+                if owned is not None:
+                    owned.close()
 
     routes = [Route("/graphql", GraphQLEndpoint(runtime))]
     routes += [Route(path, fn, methods=["GET"]) for path, fn in endpoints(runtime).items()]  # type: ignore[arg-type]

@@ -236,6 +236,7 @@ class Neo4jStore(GraphStore):
         the background (network.services.warmup): 20-40 s of planning."""
 
     def close(self) -> None:
+        self._replanner.close()
         self._driver.close()
 
     def clear(self) -> None:
@@ -648,8 +649,9 @@ def rank_args(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reading_nothing(params: dict[str, Any]) -> dict[str, Any]:
-    """A ranking's parameters changed to read nothing, as the plan warmer's searches do: a plan that does not
-    exist (no networks to rank within) around a point in the ocean. Same text, so the same plan."""
+    """A ranking's parameters changed to rank within no network, like the plan warmer's searches: a PCP and
+    a plan that do not exist, around a point in the ocean. Only the statement's small checks read (the
+    specialty's existence and count). Same text, so the same plan."""
     return {**params, "pcp": "", "plan": "", "networks": None, "prior": None, "lat": 0.0, "lon": 0.0}
 
 

@@ -7,11 +7,19 @@ import time
 import uuid
 
 import pytest
-from support.api_region import AS_OF, CENTER, build_region
+from support.api_region import AS_OF, CENTER, PCP, build_region
 
 from network.errors import StoreTimeout
 from network.store import GeoPoint, GraphStore, RankQuery
-from network.store.neo4j import Neo4jStore, _reading_nothing, rank_args, rank_params, rank_text
+from network.store.neo4j import (
+    Neo4jStore,
+    _reading_nothing,
+    rank_args,
+    rank_params,
+    rank_text,
+    search_params,
+)
+from network.store.rows import ReferralAsk
 
 pytestmark = pytest.mark.neo4j
 
@@ -33,13 +41,18 @@ def _never_searched() -> RankQuery:
     )
 
 
-def test_the_planning_read_reads_nothing_on_a_real_graph(neo4j_store: GraphStore) -> None:
+def test_the_planning_read_ranks_within_no_network_on_a_real_graph(neo4j_store: GraphStore) -> None:
     assert isinstance(neo4j_store, Neo4jStore)
     build_region(neo4j_store)
     search = RankQuery(network_ids=("N-HMO",), as_of=AS_OF, center=HARTFORD, radius_miles=25.0)
     assert neo4j_store.rank_specialists(search).items  # the member's search finds specialists here
-    rows = neo4j_store._run(rank_text(search), rank_args(_reading_nothing(rank_params(search, 25.0))))
-    assert [(r["npi"], r["total"]) for r in rows] == [(None, 0)]  # the same text, and nothing read
+    ask = ReferralAsk(pcp_npi=PCP, plan_id="HMO", specialty_key=None, query=search)
+    for params in (rank_params(search, 25.0), search_params(ask, 25.0)):  # both ways a ranking is asked
+        quiet = _reading_nothing(params)
+        at_hartford = {**quiet, "lat": HARTFORD.lat, "lon": HARTFORD.lon}  # empty for its networks alone
+        for sent in (quiet, at_hartford):
+            rows = neo4j_store._run(rank_text(search), rank_args(sent))
+            assert [(r["npi"], r["total"]) for r in rows] == [(None, 0)]  # the same text, nothing ranked
 
 
 @pytest.mark.timeout(300)
@@ -64,7 +77,15 @@ def test_a_stopped_search_is_planned_behind_it_and_then_answers(
         while store._replanner._planning:
             assert time.monotonic() < deadline, "the background planning never ended"
             time.sleep(0.05)
-    assert [r.getMessage() for r in caplog.records] == []  # the planning read ran, and did not fail
+    # The planning read ran, and did not fail.
+    assert [r.getMessage() for r in caplog.records if r.name == "pnet.store"] == []
     # Here Neo4j may also get there alone, a stopped try at a time (3-6 more on this graph; on the M
     # graph none of 6 did): the unit tests show the read behind it is made (tests/unit/test_neo4j_replan.py).
-    assert store.rank_specialists(search).items == []  # no one has the made-up code: it answers
+    # Planned, it answers; a try or two spare for a pause of the JVM's under a limit this short.
+    for attempt in range(3):
+        try:
+            assert store.rank_specialists(search).items == []  # no one has the made-up code
+            break
+        except StoreTimeout:
+            if attempt == 2:
+                raise

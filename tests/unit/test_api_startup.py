@@ -5,6 +5,8 @@ plan a search is warned of."""
 from __future__ import annotations
 
 import gc
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ from support.api_region import REFERRAL_QUERY, build_region, gql, referral_varia
 from network.settings import Settings
 from network.store import memory_core, memory_rank
 from network.store.memory import MemoryStore
+from schema import app as app_module
 from schema.app import create_app
 
 
@@ -69,3 +72,32 @@ async def test_a_request_timeout_under_the_planning_time_is_warned_of(
         async with app.router.lifespan_context(app):
             pass
     assert any("times out until the store has planned it" in r.getMessage() for r in caplog.records) is warned
+
+
+class _Stuck(MemoryStore):
+    """A store whose reads wait until let go: a plan warmer caught in a read that does not end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.let_go = threading.Event()
+
+    def get_many(self, label: Any, keys: Any) -> Any:
+        self.let_go.wait(10)
+        return super().get_many(label, keys)
+
+
+async def test_stopping_waits_for_the_plan_warmer_a_few_seconds_at_most(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(app_module, "WARMER_JOIN_S", 0.2)
+    store = _Stuck()
+    app = create_app(Settings(warm_search_plans=True), store)
+    try:
+        with caplog.at_level("WARNING", logger="pnet.api"):
+            async with app.router.lifespan_context(app):
+                stopping = time.monotonic()
+            stopped_in = time.monotonic() - stopping
+        assert stopped_in < 5  # the stuck read would hold it 10 s; the join gives up after 0.2
+        assert any("plan warmer still ran" in r.getMessage() for r in caplog.records)
+    finally:
+        store.let_go.set()

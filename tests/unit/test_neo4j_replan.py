@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
+from functools import partial
 from typing import Any, cast
 
 import pytest
@@ -14,7 +16,8 @@ from network.deadline import deadline_after
 from network.errors import DeadlinePassed, StoreTimeout
 from network.store import GeoPoint, RankQuery
 from network.store.neo4j import Neo4jStore, rank_text
-from network.store.replan import PLAN_LIMIT_S
+from network.store.replan import MAX_PLANNING, PLAN_LIMIT_S
+from network.store.rows import ReferralAsk
 
 SEARCH = RankQuery(network_ids=("N1",), as_of="2026-06-01", center=GeoPoint(41.76, -72.67), radius_miles=25.0)
 
@@ -49,17 +52,26 @@ def _wait_for(condition: Any) -> None:
         time.sleep(0.01)
 
 
-def test_a_stopped_search_runs_again_reading_nothing_with_time_to_plan() -> None:
+@pytest.mark.parametrize("way", ["plain ranking", "referral search"])
+def test_a_stopped_search_runs_again_reading_nothing_with_time_to_plan(way: str) -> None:
     driver = _Planning()
     store = Neo4jStore(cast(Driver, driver), read_timeout_s=0.2)
+    # The API's way: the statement reads the PCP's and the plan's networks itself.
+    ask = ReferralAsk(pcp_npi="1234567893", plan_id="HMO", specialty_key=None, query=SEARCH)
+    search = (
+        partial(store.rank_specialists, SEARCH)
+        if way == "plain ranking"
+        else partial(store.referral_search, ask)
+    )
     with pytest.raises(StoreTimeout):
-        store.rank_specialists(SEARCH)
+        search()
     _wait_for(lambda: driver.quiet)
-    (query, ask), *_ = driver.quiet
+    (query, sent), *_ = driver.quiet
     assert isinstance(query, Query)
     assert query.text == rank_text(SEARCH)  # the same text: the plan Neo4j caches is the member's
     assert query.timeout is not None and PLAN_LIMIT_S - 5 < query.timeout <= PLAN_LIMIT_S  # not the 0.2 s
-    assert (ask["plan"], ask["pcp"], ask["networks"], ask["lat"], ask["lon"]) == ("", "", None, 0.0, 0.0)
+    assert (sent["plan"], sent["pcp"], sent["networks"], sent["prior"]) == ("", "", None, None)
+    assert (sent["lat"], sent["lon"]) == (0.0, 0.0)
 
 
 def test_one_background_planning_at_a_time_per_text() -> None:
@@ -83,5 +95,48 @@ def test_a_search_never_started_is_not_planned_again() -> None:
     store = Neo4jStore(cast(Driver, driver), read_timeout_s=0.2)
     with deadline_after(-1), pytest.raises(DeadlinePassed):
         store.rank_specialists(SEARCH)
-    time.sleep(0.1)
-    assert driver.quiet == []
+    assert store._replanner._planning == set()  # would be set before the thread starts
+
+
+def _named(code: str) -> RankQuery:
+    return replace(SEARCH, specialty_codes=frozenset({code}))
+
+
+def test_a_few_plannings_at_once_in_all() -> None:
+    driver = _Planning()
+    driver.release.clear()
+    store = Neo4jStore(cast(Driver, driver), read_timeout_s=0.2)
+    for code in ("207RC0000X", "207RG0100X", "207RE0101X", "207RN0300X"):  # four texts
+        with pytest.raises(StoreTimeout):
+            store.rank_specialists(_named(code))
+    _wait_for(lambda: len(driver.quiet) == MAX_PLANNING)
+    time.sleep(0.05)
+    assert len(driver.quiet) == MAX_PLANNING == 2  # members choose texts: the rest wait for a later timeout
+    driver.release.set()
+
+
+def test_a_planning_that_cannot_start_leaves_the_timeout_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    driver = _Planning()
+    store = Neo4jStore(cast(Driver, driver), read_timeout_s=0.2)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", no_thread)
+        with pytest.raises(StoreTimeout):  # not the RuntimeError
+            store.rank_specialists(SEARCH)
+    assert store._replanner._planning == set()  # not stuck: the next timeout plans it
+    with pytest.raises(StoreTimeout):
+        store.rank_specialists(SEARCH)
+    _wait_for(lambda: driver.quiet)
+
+
+def test_no_planning_starts_once_the_store_is_closed() -> None:
+    driver = _Planning()
+    store = Neo4jStore(cast(Driver, driver), read_timeout_s=0.2)
+    driver.close = lambda: None  # type: ignore[attr-defined]
+    store.close()
+    with pytest.raises(StoreTimeout):
+        store.rank_specialists(SEARCH)
+    assert store._replanner._planning == set() and driver.quiet == []
