@@ -25,6 +25,7 @@ from network.errors import PnetError
 from network.services.warmup import warm_referral_search
 from network.settings import Settings
 from network.store import GraphStore, open_store
+from network.store.replan import SEARCH_PLANNING_S
 from schema.health import endpoints
 from schema.middleware import RequestIdMiddleware
 from schema.runtime import Runtime
@@ -32,11 +33,7 @@ from schema.view import PnetGraphQL
 
 log = logging.getLogger("pnet.api")
 
-# Neo4j plans a search text it has not run yet inside the read's time limit: 0.5-2 s. A read stopped while
-# planning leaves no plan behind, so under a shorter request timeout that search times out again and again
-# (BENCHMARKS.md, "Not run / left"). The plan warmer's longer limit plans the terms it warms, and the
-# store plans a stopped search again behind it (network.store.replan), but its first member gets TIMEOUT.
-SEARCH_PLANNING_S = 3.0
+# How long stopping waits for the plan warmer's search in flight before it closes the store anyway.
 WARMER_JOIN_S = 5.0
 
 
@@ -96,6 +93,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             owned = open_store(settings, read_timeout_s=settings.request_timeout_s)
             runtime.attach(owned)
             log.info("pnet API on the %s store", settings.store)
+        # Neo4j plans a search text inside the read's time limit, and a read stopped while planning leaves
+        # no plan behind (network.store.replan): a member's first search of a term nobody warmed times out.
         if settings.store == "neo4j" and settings.request_timeout_s < SEARCH_PLANNING_S:
             log.warning(
                 "PNET_REQUEST_TIMEOUT_S=%g is under the %g s Neo4j may take to plan a referral search:"

@@ -24,11 +24,11 @@ from network.services.outcomes import InvalidRequest
 from network.services.referrals import ReferralRequest, referral_options
 from network.specialties import reference
 from network.store import GraphStore
+from network.store.replan import PLAN_LIMIT_S
 
-# Each warming search's time limit (network.deadline), instead of the API's request timeout: planning a
-# search takes 0.5-2 s, and a request timeout shorter than that must not stop the warming that spares
-# members the wait. A minute still bounds a read that hangs.
-WARM_SEARCH_LIMIT_S = 60.0
+# Each warming search's time limit (network.deadline), instead of the API's request timeout: a request
+# timeout shorter than the planning time must not stop the warming that spares members the wait.
+WARM_SEARCH_LIMIT_S = PLAN_LIMIT_S
 
 # A well-formed NPI (its check digit holds). Whoever it is, the plan below never exists (a plan's id is
 # never empty), so the statement ranks within no network and reads nothing.

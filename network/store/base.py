@@ -188,19 +188,19 @@ class GraphStore(ABC):
 
         Five reads here, each by key; a store with round trips to spare (Neo4j) answers in one statement.
         """
-        found = self.get_many(Label.PRACTITIONER, npis)
-        roles = self.participations_of(found)
-        named = {
-            npi: PractitionerProfile.named(rec, roles.get(npi, []))
-            for npi, rec in found.items()
+        found = {
+            npi: rec
+            for npi, rec in self.get_many(Label.PRACTITIONER, npis).items()
             if isinstance(rec, Practitioner)
         }
+        roles = self.participations_of(found)
+        named = {npi: PractitionerProfile.named(rec, roles.get(npi, [])) for npi, rec in found.items()}
         locations = self.get_many(Label.LOCATION, (k for keys in named.values() for k in keys.locations))
         networks = self.get_many(Label.NETWORK, (k for keys in named.values() for k in keys.networks))
         specialties = self.get_many(Label.SPECIALTY, (k for keys in named.values() for k in keys.specialties))
         return {
             npi: PractitionerProfile(
-                practitioner=cast(Practitioner, found[npi]),
+                practitioner=found[npi],
                 participations=roles.get(npi, []),
                 locations={k: cast(Location, locations[k]) for k in keys.locations if k in locations},
                 networks={k: cast(Network, networks[k]) for k in keys.networks if k in networks},

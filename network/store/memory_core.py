@@ -209,9 +209,8 @@ class MemoryCore(GraphStore):
         return keys[:limit]
 
     def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
-        with (
-            self._lock
-        ):  # re-entrant: the reads it bundles see one state of the graph, as one statement would
+        # Re-entrant: the reads it bundles see one state of the graph, as one statement would.
+        with self._lock:
             return super().practitioner_profiles(npis)
 
     def participations_of(self, npis: Iterable[str]) -> dict[str, list[Participation]]:

@@ -391,9 +391,7 @@ class Neo4jStore(GraphStore):
             for r in self._run(Statement.PRACTITIONER_PROFILES, {"npis": list(chunk)}):
                 out[r["npi"]] = PractitionerProfile(
                     practitioner=record_from_props(Practitioner, r["practitioner"]),
-                    participations=sorted(
-                        (record_from_props(Participation, props) for props in r["roles"]), key=lambda p: p.id
-                    ),
+                    participations=_roles(r["roles"]),
                     locations=_by_key(Location, r["locations"]),
                     networks=_by_key(Network, r["networks"]),
                     specialties=_by_key(Specialty, r["specialties"]),
@@ -413,9 +411,7 @@ class Neo4jStore(GraphStore):
         context = ReferralContext(
             pcp=None if head["pcp"] is None else record_from_props(Practitioner, head["pcp"]),
             plan=None if head["plan"] is None else record_from_props(Plan, head["plan"]),
-            roles=sorted(
-                (record_from_props(Participation, props) for props in head["roles"]), key=lambda r: r.id
-            ),
+            roles=_roles(head["roles"]),
             referred={npi: int(pairs) for npi, pairs in head["referred"]},
             specialty_known=bool(head["specialty_known"]),
         )
@@ -562,6 +558,11 @@ def _timed_out(exc: DriverError | ClientSideError) -> bool:
     error = exc.__cause__ if isinstance(exc, ResultFailedError) else exc
     code = getattr(error, "code", None) or ""
     return code.startswith("Neo.ClientError.Transaction.TransactionTimedOut")
+
+
+def _roles(rows: list[dict[str, Any]]) -> list[Participation]:
+    """Participations' properties as records, by id (as ``participations_of`` answers)."""
+    return sorted((record_from_props(Participation, props) for props in rows), key=lambda r: r.id)
 
 
 def _by_key(cls: type[R], rows: list[dict[str, Any]]) -> dict[str, R]:

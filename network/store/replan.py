@@ -24,7 +24,10 @@ from network.deadline import deadline_after
 
 log = logging.getLogger("pnet.store")
 
-# Long enough for any plan; a read that reads nothing answers in milliseconds once planned.
+# What Neo4j may take to plan a referral search text it has not run yet (0.5-2 s measured), with margin.
+SEARCH_PLANNING_S = 3.0
+# A planning read's limit: long enough for any plan; once planned, a read that reads nothing answers in
+# milliseconds. The plan warmer's searches get it too (network.services.warmup).
 PLAN_LIMIT_S = 60.0
 # Plannings at once: each holds a connection and a core of Neo4j's for up to 2 s.
 MAX_PLANNING = 2

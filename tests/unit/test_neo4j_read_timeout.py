@@ -9,7 +9,8 @@ from typing import Any, cast
 
 import pytest
 from neo4j import Driver, Query, RoutingControl
-from neo4j.exceptions import ClientError, ResultFailedError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ResultFailedError, ServiceUnavailable, SessionExpired
+from support.neo4j_fakes import timed_out_error
 
 from network.errors import StoreTimeout, StoreUnavailable
 from network.model import Location
@@ -30,13 +31,6 @@ class _Recording:
             raise self.error
         rows = params.get("rows", [])
         return SimpleNamespace(keys=["written"], records=[[[[row["key"], None] for row in rows]]])
-
-
-def _timed_out() -> ClientError:
-    # What Neo4j 5.26 answers (seen on the test instance) when a transaction outlives the client's timeout.
-    error = ClientError("The transaction has not completed within the timeout specified at its start")
-    error._neo4j_code = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"  # type: ignore[attr-defined]
-    return error
 
 
 def test_reads_carry_the_timeout_and_writes_do_not() -> None:
@@ -60,10 +54,10 @@ def test_without_a_timeout_reads_are_plain_text() -> None:
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_a_stopped_read_is_a_store_timeout_and_not_retried(streaming: bool) -> None:
-    error: Exception = _timed_out()
+    error: Exception = timed_out_error()
     if streaming:  # met while the result streams: the server's error is the cause
         error = ResultFailedError(None, "The result has failed.")
-        error.__cause__ = _timed_out()
+        error.__cause__ = timed_out_error()
     driver = _Recording(error)
     with pytest.raises(StoreTimeout, match="past its time limit"):
         Neo4jStore(cast(Driver, driver), retry_s=30, read_timeout_s=1).ping()
