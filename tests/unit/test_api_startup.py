@@ -80,8 +80,10 @@ class _Stuck(MemoryStore):
     def __init__(self) -> None:
         super().__init__()
         self.let_go = threading.Event()
+        self.caught = threading.Event()
 
     def get_many(self, label: Any, keys: Any) -> Any:
+        self.caught.set()
         self.let_go.wait(10)
         return super().get_many(label, keys)
 
@@ -95,6 +97,7 @@ async def test_stopping_waits_for_the_plan_warmer_a_few_seconds_at_most(
     try:
         with caplog.at_level("WARNING", logger="pnet.api"):
             async with app.router.lifespan_context(app):
+                assert store.caught.wait(5)  # the warmer is in its read, not about to see the stop
                 stopping = time.monotonic()
             stopped_in = time.monotonic() - stopping
         assert stopped_in < 5  # the stuck read would hold it 10 s; the join gives up after 0.2
