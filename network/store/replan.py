@@ -34,11 +34,9 @@ MAX_PLANNING = 2
 
 
 class Replanner:
-    """At most one background planning read per text, and ``max_planning`` in all, at a time."""
+    """At most one background planning read per text, and ``MAX_PLANNING`` in all, at a time."""
 
-    def __init__(self, limit_s: float = PLAN_LIMIT_S, max_planning: int = MAX_PLANNING) -> None:
-        self._limit_s = limit_s
-        self._max_planning = max_planning
+    def __init__(self) -> None:
         self._planning: set[str] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -53,7 +51,7 @@ class Replanner:
         text is being planned already or enough plannings are running; returns the thread started, if any.
         Never raises: the caller is handling a timeout, which must stay what it reports."""
         with self._lock:
-            if self._closed or text in self._planning or len(self._planning) >= self._max_planning:
+            if self._closed or text in self._planning or len(self._planning) >= MAX_PLANNING:
                 return None
             self._planning.add(text)
         thread = threading.Thread(target=self._plan, args=(text, plan), name="pnet-replan", daemon=True)
@@ -68,7 +66,7 @@ class Replanner:
     def _plan(self, text: str, plan: Callable[[], object]) -> None:
         try:
             # A new thread starts outside any request's deadline: this one is the read's whole limit.
-            with deadline_after(self._limit_s):
+            with deadline_after(PLAN_LIMIT_S):
                 plan()
         except Exception:  # logged, not raised: nothing waits for this thread
             log.warning("planning a referral search in the background failed", exc_info=True)
