@@ -36,11 +36,12 @@ from schema.types.problems import (
     PlanNotFoundType,
     ProviderNotFoundType,
 )
-from schema.types.provider import PROFILE_FIELDS, ProviderType
+from schema.types.provider import ProviderType, asks_profile
 from schema.types.referral import ReferralOptionsType
 from schema.types.search import ProviderConnectionType
 from schema.types.specialty import SpecialtyType
 
+SPECIALISTS = ("edges", "node", "specialist")  # where a referral page holds its specialists
 ReferralOptionsResult: TypeAlias = Annotated[
     ReferralOptionsType | ProviderNotFoundType | PlanNotFoundType | PcpNotInNetworkType | InvalidInputType,
     strawberry.union("ReferralOptionsResult"),
@@ -69,12 +70,15 @@ class Query:
         )
         match result:
             case ReferralOptions():
+                specialists = [option.npi for option in result.options]
+                await _read_profiles(info, (("pcp",), [result.pcp.npi]), (SPECIALISTS, specialists))
                 return ReferralOptionsType.from_domain(result)
             case ProviderNotFound():
                 return ProviderNotFoundType.from_domain(result)
             case PlanNotFound():
                 return PlanNotFoundType.from_domain(result)
             case PcpNotInNetwork():
+                await _read_profiles(info, (("pcp",), [result.pcp.npi]))
                 return PcpNotInNetworkType.from_domain(result)
             case InvalidRequest():
                 return InvalidInputType.from_domain(result)
@@ -82,7 +86,7 @@ class Query:
     @described("A practitioner by NPI; null when unknown.")
     async def provider(self, info: ApiInfo, npi: str) -> ProviderType | None:
         key = npi.strip()
-        if selects(info.selected_fields, *PROFILE_FIELDS):
+        if asks_profile(info):
             # One round trip for the entry and what its nested fields show, instead of one per level.
             await info.context.loaders.profiles.load(key)
         rec = await info.context.loaders.practitioners.load(key)
@@ -98,7 +102,7 @@ class Query:
         result = await ctx.gateway.call(search_providers, ctx.gateway.store, flt, first=size, after=after)
         if isinstance(result, InvalidRequest):
             return InvalidInputType.from_domain(result)
-        if result.results and selects(info.selected_fields, *PROFILE_FIELDS, under=("edges", "node")):
+        if result.results and asks_profile(info, "edges", "node"):
             # The page's entries in one round trip, instead of one per level of the nodes' fields.
             await ctx.loaders.profiles.load_many([r.hit.npi for r in result.results])
         return ProviderConnectionType.from_domain(result)
@@ -145,6 +149,17 @@ class Query:
                 return PlanNotFoundType.from_domain(result)
             case InvalidRequest():
                 return InvalidInputType.from_domain(result)
+
+
+async def _read_profiles(info: ApiInfo, *groups: tuple[tuple[str, ...], list[str]]) -> None:
+    """The profiles of the Providers a result holds, in one round trip for all of them: each group is the
+    field path to some of them and their NPIs, read when the document asks them for a field a profile
+    answers (a referral page's ranking read the specialists' entries, not what they link to). Fragments
+    are unfolded whatever their type: a document asking a problem's PCP for its networks reads the PCP's
+    profile for a page too (one more NPI in the call)."""
+    npis = [npi for under, group in groups if asks_profile(info, *under) for npi in group]
+    if npis:
+        await info.context.loaders.profiles.load_many(npis)
 
 
 __all__ = ["Query"]

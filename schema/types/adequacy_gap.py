@@ -9,7 +9,7 @@ from network.model import Practitioner
 from schema.context import ApiInfo
 from schema.types import described
 from schema.types.adequacy_cell import AdequacyCellType
-from schema.types.provider import ProviderType
+from schema.types.provider import ProviderType, asks_profile
 
 
 @strawberry.type(
@@ -45,6 +45,8 @@ class RecruitmentTargetType:
 
     @described("The practitioner; null if removed since the audit read it.")
     async def provider(self, info: ApiInfo) -> ProviderType | None:
+        if asks_profile(info):
+            await info.context.loaders.profiles.load(self.npi)  # primes the practitioner too
         rec = await info.context.loaders.practitioners.load(self.npi)
         return ProviderType.from_domain(rec) if isinstance(rec, Practitioner) else None
 

@@ -11,6 +11,7 @@ from network.services.directory import networks_in_effect
 from schema.context import ApiInfo
 from schema.errors import check_page_size
 from schema.loaders import load_present
+from schema.selection import selects
 from schema.types import described
 from schema.types.location import LocationType
 from schema.types.network import NetworkType
@@ -20,6 +21,14 @@ from schema.types.specialty import SpecialtyType
 MAX_REFERRAL_TARGETS = 50
 # The fields whose answers a practitioner's profile holds (GraphStore.practitioner_profiles).
 PROFILE_FIELDS = ("primarySpecialty", "specialties", "locations", "participations", "networks")
+
+
+def asks_profile(info: ApiInfo, *under: str) -> bool:
+    """Whether the document asks the Providers a resolver returns (its result, or what lies at the field
+    path ``under`` it) for a field their profile answers. A resolver that returns Providers reads their
+    profiles first when it does (``loaders.profiles``): their nested fields then cost one round trip for
+    all of them, instead of one per loader and level."""
+    return selects(info.selected_fields, *PROFILE_FIELDS, under=under)
 
 
 @strawberry.type(name="Provider")
@@ -85,7 +94,10 @@ class ProviderType:
     async def top_referral_targets(self, info: ApiInfo, first: int = 5) -> list[ReferralTargetType]:
         limit = check_page_size(first, MAX_REFERRAL_TARGETS)
         targets = await info.context.loaders.top_targets.load((self.npi, limit))
-        found = await info.context.loaders.practitioners.load_many([npi for npi, _ in targets])
+        npis = [npi for npi, _ in targets]
+        if asks_profile(info, "provider"):
+            await info.context.loaders.profiles.load_many(npis)  # primes the practitioners too
+        found = await info.context.loaders.practitioners.load_many(npis)
         return [
             ReferralTargetType(provider=ProviderType.from_domain(rec), pair_count=count)
             for (_, count), rec in zip(targets, found, strict=True)

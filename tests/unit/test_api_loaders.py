@@ -51,8 +51,12 @@ async def test_store_calls_do_not_grow_with_the_page_size() -> None:
     large, large_n = await _calls(store, 48)
     assert (small_n, large_n) == (2, 48)
     assert large == small
-    # Service (pcp, plan, roles, specialty check, candidates, prior referrals) + one call per loader level.
-    assert sum(large.values()) <= 16, large
+    # The search, then the profiles of the PCP and the page's specialists (everything their nested fields
+    # show; the plan's networks are among the PCP's), the network counts, and the specialists' referral
+    # targets (build_region's specialists refer to no one, so no targets' practitioners to read).
+    assert large == Counter(
+        {"referral_search": 1, "practitioner_profiles": 1, "network_counts": 1, "top_referral_targets": 1}
+    )
 
 
 async def test_loaders_cache_within_a_request_only() -> None:

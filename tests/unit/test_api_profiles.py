@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from strawberry.utils.str_converters import to_camel_case
-from support.api_region import PCP, CountingStore, api_client, build_region, gql
+from support.adequacy_region import build_adequacy_region
+from support.api_region import AS_OF, PCP, CountingStore, api_client, build_region, gql, referral_variables
 
 from network.model import Location, Participation, Practitioner
-from schema import query as resolvers
+from schema.types import provider as provider_type
 from schema.types.provider import PROFILE_FIELDS, ProviderType
 
 LOOKUP = """
@@ -69,7 +70,7 @@ async def _lookup(store: CountingStore, npi: str, query: str = LOOKUP) -> tuple[
 
 def _no_look_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """The resolvers read no profiles: every nested field reads level by level, as before profiles."""
-    monkeypatch.setattr(resolvers, "PROFILE_FIELDS", ())
+    monkeypatch.setattr(provider_type, "PROFILE_FIELDS", ())
 
 
 @pytest.mark.parametrize("npi", [PCP, "1900000003", ODD])
@@ -190,3 +191,144 @@ def test_every_field_a_profile_answers_is_looked_ahead_for() -> None:
         if f.base_resolver is not None
     }
     assert resolved - {"topReferralTargets"} == set(PROFILE_FIELDS)
+
+
+REFERRALS = """
+query($input: ReferralSearchInput!) {
+  referralOptions(input: $input, first: 20) {
+    ... on ReferralOptions {
+      pcp { networks { id } }
+      edges { node { specialist {
+        npi primarySpecialty { code } locations { id city }
+        participations { id network { name } specialty { code } }
+      } } }
+    }
+  }
+}
+"""
+
+
+async def _both_ways(
+    store: CountingStore, query: str, variables: dict[str, Any] | None, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Counter[str], Any, Counter[str]]:
+    """The answer and store calls with the look-ahead, then without it (level by level)."""
+    async with api_client(store) as client:
+        store.calls.clear()
+        primed = await gql(client, query, variables)
+        primed_calls = Counter(store.calls)
+        _no_look_ahead(monkeypatch)
+        store.calls.clear()
+        plain = await gql(client, query, variables)
+    assert "errors" not in primed, primed
+    return primed, primed_calls, plain, Counter(store.calls)
+
+
+async def test_a_referral_page_reads_its_specialists_profiles_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _region()
+    primed, calls, plain, plain_calls = await _both_ways(store, REFERRALS, referral_variables(), monkeypatch)
+    assert primed == plain
+    edges = primed["data"]["referralOptions"]["edges"]
+    assert len(edges) == 9  # the HMO network's specialists
+    assert all(e["node"]["specialist"]["participations"] for e in edges)
+    # The search, then the PCP's and the specialists' profiles together: nothing level by level.
+    assert calls == Counter({"referral_search": 1, "practitioner_profiles": 1})
+    assert sum(plain_calls.values()) >= 5  # the specialties, locations, participations, networks...
+
+
+async def test_a_referral_page_without_nested_specialist_fields_reads_no_profiles() -> None:
+    store = _region()
+    query = REFERRALS.split("pcp {")[0] + "pcp { name } edges { node { specialist { npi name } } } } } }"
+    async with api_client(store) as client:
+        store.calls.clear()
+        body = await gql(client, query, referral_variables())
+    assert "errors" not in body, body
+    assert len(body["data"]["referralOptions"]["edges"]) == 9
+    assert store.calls == Counter({"referral_search": 1})
+
+
+async def test_top_referral_targets_read_their_providers_profiles_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _region()
+    query = """
+    query($npi: String!) { provider(npi: $npi) { npi topReferralTargets(first: 3) {
+      pairCount provider { npi locations { id } networks(asOf: "2026-06-01") { id } }
+    } } }
+    """
+    primed, calls, plain, plain_calls = await _both_ways(store, query, {"npi": PCP}, monkeypatch)
+    assert primed == plain
+    targets = primed["data"]["provider"]["topReferralTargets"]
+    assert [t["pairCount"] for t in targets] == [99, 96, 93]  # build_region's
+    assert all(t["provider"]["locations"] and t["provider"]["networks"] for t in targets)
+    # The PCP, its targets, then the targets' profiles (their practitioners among them).
+    assert calls == Counter({"get_many": 1, "top_referral_targets": 1, "practitioner_profiles": 1})
+    assert sum(plain_calls.values()) > sum(calls.values())
+
+
+async def test_an_audits_recruitment_targets_read_their_profiles_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = build_adequacy_region(CountingStore())
+    query = """
+    query($input: NetworkAdequacyInput!) { networkAdequacy(input: $input) { ... on NetworkAdequacy {
+      gaps { targets { npi provider { name specialties { code } locations { id } } } }
+    } } }
+    """
+    variables = {
+        "input": {"planId": "PPO", "state": "CT", "specialtyTypes": ["Gynecology OB/GYN"], "asOf": AS_OF}
+    }
+    primed, calls, plain, plain_calls = await _both_ways(store, query, variables, monkeypatch)
+    assert primed == plain
+    targets = [t for gap in primed["data"]["networkAdequacy"]["gaps"] for t in gap["targets"]]
+    assert targets
+    assert all(t["provider"]["locations"] and t["provider"]["specialties"] for t in targets)
+    # The audit's own reads are the same either way; its target's practitioner, specialties and locations
+    # (three reads, two levels) are one profile.
+    assert calls - plain_calls == Counter({"practitioner_profiles": 1})
+    assert plain_calls - calls == Counter({"get_many": 3})
+
+
+async def test_a_pcp_outside_the_plans_networks_reads_its_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    query = """
+    query($input: ReferralSearchInput!) { referralOptions(input: $input) { ... on PcpNotInNetwork {
+      pcp { npi locations { id } networks(asOf: "2026-06-01") { id } }
+    } } }
+    """
+    variables = referral_variables(pcpNpi=ODD, planId="PPO")
+    primed, calls, plain, plain_calls = await _both_ways(_region(), query, variables, monkeypatch)
+    assert primed == plain
+    assert primed["data"]["referralOptions"]["pcp"] == {
+        "npi": ODD,
+        "locations": [{"id": "L-odd"}],
+        "networks": [{"id": "N-HMO"}],
+    }
+    # The service's own reads either way; the PCP's locations and networks are one profile.
+    assert calls - plain_calls == Counter({"practitioner_profiles": 1})
+    assert sum((plain_calls - calls).values()) >= 2
+
+
+class _GoneTarget(CountingStore):
+    """Names a referral target whose practitioner is gone (removed after the referral data named it)."""
+
+    def top_referral_targets(self, npis: Any, limit: int) -> dict[str, list[tuple[str, int]]]:
+        found = super().top_referral_targets(npis, limit)
+        return {npi: [("1999999992", 500), *targets] for npi, targets in found.items()}
+
+
+async def test_a_referral_target_that_is_gone_is_left_out_with_profiles_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = """
+    query($npi: String!) { provider(npi: $npi) { topReferralTargets(first: 2) {
+      pairCount provider { npi locations { id } }
+    } } }
+    """
+    primed, calls, plain, _ = await _both_ways(build_region(_GoneTarget()), query, {"npi": PCP}, monkeypatch)
+    assert primed == plain
+    assert primed["data"]["provider"]["topReferralTargets"] == [
+        {"pairCount": 99, "provider": {"npi": "1900000001", "locations": [{"id": "L-1"}]}},
+        {"pairCount": 96, "provider": {"npi": "1900000004", "locations": [{"id": "L-4"}]}},
+    ]
+    assert calls == Counter({"get_many": 1, "top_referral_targets": 1, "practitioner_profiles": 1})
