@@ -194,22 +194,17 @@ class GraphStore(ABC):
             if isinstance(rec, Practitioner)
         }
         roles = self.participations_of(found)
-        named = {npi: PractitionerProfile.named(rec, roles.get(npi, [])) for npi, rec in found.items()}
-        locations = self.get_many(Label.LOCATION, (k for keys in named.values() for k in keys.locations))
-        networks = self.get_many(Label.NETWORK, (k for keys in named.values() for k in keys.networks))
-        specialties = self.get_many(Label.SPECIALTY, (k for keys in named.values() for k in keys.specialties))
-        return {
-            npi: PractitionerProfile(
-                practitioner=found[npi],
-                participations=roles.get(npi, []),
-                locations={k: cast(Location, locations[k]) for k in keys.locations if k in locations},
-                networks={k: cast(Network, networks[k]) for k in keys.networks if k in networks},
-                specialties={
-                    k: cast(Specialty, specialties[k]) for k in keys.specialties if k in specialties
-                },
-            )
-            for npi, keys in named.items()
-        }
+        named = [PractitionerProfile.named(rec, roles.get(npi, [])) for npi, rec in found.items()]
+        locations = self.get_many(Label.LOCATION, (k for keys in named for k in keys.locations))
+        networks = self.get_many(Label.NETWORK, (k for keys in named for k in keys.networks))
+        specialties = self.get_many(Label.SPECIALTY, (k for keys in named for k in keys.specialties))
+        return PractitionerProfile.assemble(
+            found,
+            roles,
+            cast(dict[str, Location], locations),
+            cast(dict[str, Network], networks),
+            cast(dict[str, Specialty], specialties),
+        )
 
     def referral_context(self, pcp_npi: str, plan_id: str, specialty_code: str | None) -> ReferralContext:
         """The PCP, its participations and referral totals, the plan, and whether a specialty code exists.

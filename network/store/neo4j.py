@@ -388,14 +388,17 @@ class Neo4jStore(GraphStore):
     def practitioner_profiles(self, npis: Iterable[str]) -> dict[str, PractitionerProfile]:
         out: dict[str, PractitionerProfile] = {}
         for chunk in self._batches(list(dict.fromkeys(npis))):
-            for r in self._run(Statement.PRACTITIONER_PROFILES, {"npis": list(chunk)}):
-                out[r["npi"]] = PractitionerProfile(
-                    practitioner=record_from_props(Practitioner, r["practitioner"]),
-                    participations=_roles(r["roles"]),
-                    locations=_by_key(Location, r["locations"]),
-                    networks=_by_key(Network, r["networks"]),
-                    specialties=_by_key(Specialty, r["specialties"]),
+            (r,) = self._run(Statement.PRACTITIONER_PROFILES, {"npis": list(chunk)})  # one row per call
+            entries = r["entries"]
+            out.update(
+                PractitionerProfile.assemble(
+                    {e["npi"]: record_from_props(Practitioner, e["practitioner"]) for e in entries},
+                    {e["npi"]: _roles(e["roles"]) for e in entries},
+                    _by_key(Location, r["locations"]),
+                    _by_key(Network, r["networks"]),
+                    _by_key(Specialty, r["specialties"]),
                 )
+            )
         return out
 
     def referral_search(self, ask: ReferralAsk) -> ReferralFound:

@@ -182,6 +182,30 @@ class PractitionerProfile:
             list(dict.fromkeys(locations)), list(dict.fromkeys(networks)), list(dict.fromkeys(specialties))
         )
 
+    @classmethod
+    def assemble(
+        cls,
+        practitioners: Mapping[str, Practitioner],
+        participations: Mapping[str, list[Participation]],
+        locations: Mapping[str, Location],
+        networks: Mapping[str, Network],
+        specialties: Mapping[str, Specialty],
+    ) -> dict[str, PractitionerProfile]:
+        """The practitioners' profiles, from the nodes they name read once for all of them (a page's
+        practitioners share networks and specialties): each takes the ones it names (:meth:`named`)."""
+        out: dict[str, PractitionerProfile] = {}
+        for npi, rec in practitioners.items():
+            roles = participations.get(npi, [])
+            keys = cls.named(rec, roles)
+            out[npi] = cls(
+                practitioner=rec,
+                participations=roles,
+                locations={k: locations[k] for k in keys.locations if k in locations},
+                networks={k: networks[k] for k in keys.networks if k in networks},
+                specialties={k: specialties[k] for k in keys.specialties if k in specialties},
+            )
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class ReferralAsk:

@@ -107,6 +107,9 @@ def test_profiles_of_several_keep_each_entry_its_own(directory: GraphStore) -> N
     assert alone.networks == {}
     assert alone.specialties == {"207RX0202X": ONCOLOGY}
     assert "clinic" not in got["1234567893"].locations
+    assert got["1234567893"].specialties["207RX0202X"] == ONCOLOGY  # named by both: read once, in both
+    for npi, profile in got.items():
+        assert profile == _composed(directory, npi)
 
 
 def test_named_lists_each_key_once_in_order() -> None:
