@@ -6,6 +6,7 @@ import pytest
 
 from network.model import Label, Location, Network, Participation, Practitioner, Specialty
 from network.store import GraphStore
+from network.store.neo4j import Neo4jStore
 from network.store.rows import NamedKeys, PractitionerProfile
 
 CARDIOLOGY = Specialty(code="207RC0000X", display="Cardiology", cms_type="Cardiology")
@@ -131,3 +132,21 @@ def test_named_lists_each_key_once_in_order() -> None:
 
 def test_no_profiles_asked_none_read(store: GraphStore) -> None:
     assert store.practitioner_profiles([]) == {}
+
+
+def test_profiles_of_unknown_npis_only_are_none(directory: GraphStore) -> None:
+    assert directory.practitioner_profiles(["1999999992", "1999999984"]) == {}
+
+
+def test_profiles_read_in_several_calls_are_the_same(directory: GraphStore) -> None:
+    """A batch larger than the store's batch size is read in several calls (Neo4j) with the same answer."""
+    npis = ["1234567893", "1999999992", "1003000126"]
+    whole = directory.practitioner_profiles(npis)
+    if isinstance(directory, Neo4jStore):
+        batch_size, directory._batch_size = directory._batch_size, 1  # a call a practitioner
+        try:
+            assert directory.practitioner_profiles(npis) == whole
+        finally:
+            directory._batch_size = batch_size
+    assert set(whole) == {"1234567893", "1003000126"}
+    assert whole["1234567893"] == _composed(directory, "1234567893")
