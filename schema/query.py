@@ -152,12 +152,14 @@ class Query:
 
 
 async def _read_profiles(info: ApiInfo, *groups: tuple[tuple[str, ...], list[str]]) -> None:
-    """The profiles of the Providers a result holds, in one round trip for all of them: each group is the
-    field path to some of them and their NPIs, read when the document asks them for a field a profile
-    answers (a referral page's ranking read the specialists' entries, not what they link to). Fragments
-    are unfolded whatever their type: a document asking a problem's PCP for its networks reads the PCP's
-    profile for a page too (one more NPI in the call)."""
-    npis = [npi for under, group in groups if asks_profile(info, *under) for npi in group]
+    """The profiles of the Providers a result holds with their entries (the service read them), in one
+    round trip for all of them: each group is the field path to some of them and their NPIs, read when
+    the document asks them for a field read through their participations. Fragments are unfolded whatever
+    their type: a document asking a problem's PCP for its networks reads the PCP's profile for a page too
+    (one more NPI in the call)."""
+    npis = [
+        npi for under, group in groups if asks_profile(info, *under, entries_in_hand=True) for npi in group
+    ]
     if npis:
         await info.context.loaders.profiles.load_many(npis)
 

@@ -71,6 +71,7 @@ async def _lookup(store: CountingStore, npi: str, query: str = LOOKUP) -> tuple[
 def _no_look_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """The resolvers read no profiles: every nested field reads level by level, as before profiles."""
     monkeypatch.setattr(provider_type, "PROFILE_FIELDS", ())
+    monkeypatch.setattr(provider_type, "THROUGH_PARTICIPATIONS", ())
 
 
 @pytest.mark.parametrize("npi", [PCP, "1900000003", ODD])
@@ -191,6 +192,7 @@ def test_every_field_a_profile_answers_is_looked_ahead_for() -> None:
         if f.base_resolver is not None
     }
     assert resolved - {"topReferralTargets"} == set(PROFILE_FIELDS)
+    assert set(provider_type.THROUGH_PARTICIPATIONS) < set(PROFILE_FIELDS)
 
 
 REFERRALS = """
@@ -246,6 +248,24 @@ async def test_a_referral_page_without_nested_specialist_fields_reads_no_profile
     assert "errors" not in body, body
     assert len(body["data"]["referralOptions"]["edges"]) == 9
     assert store.calls == Counter({"referral_search": 1})
+
+
+async def test_a_referral_page_reads_its_specialists_links_one_read_away_on_their_own() -> None:
+    """The search read the specialists' entries: their locations and specialties are one read each (side by
+    side, at one level), cheaper than whole profiles."""
+    store = _region()
+    specialist = "specialist { npi primarySpecialty { code } locations { id } }"
+    query = (
+        REFERRALS.split("pcp {")[0]
+        + f"pcp {{ locations {{ id }} }} edges {{ node {{ {specialist} }} }} }} }} }}"
+    )
+    async with api_client(store) as client:
+        store.calls.clear()
+        body = await gql(client, query, referral_variables())
+    assert "errors" not in body, body
+    assert body["data"]["referralOptions"]["pcp"] == {"locations": [{"id": "L-pcp"}]}
+    # The PCP's locations, then (a level deeper) the specialists' specialties and locations.
+    assert store.calls == Counter({"referral_search": 1, "get_many": 3})
 
 
 async def test_top_referral_targets_read_their_providers_profiles_in_one_round_trip(
