@@ -6,11 +6,13 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType, get_named_type
 from strawberry.utils.str_converters import to_camel_case
 from support.adequacy_region import build_adequacy_region
 from support.api_region import AS_OF, PCP, CountingStore, api_client, build_region, gql, referral_variables
 
 from network.model import Location, Participation, Practitioner
+from schema.build import build_schema
 from schema.types import provider as provider_type
 from schema.types.provider import PROFILE_FIELDS, ProviderType
 
@@ -193,6 +195,32 @@ def test_every_field_a_profile_answers_is_looked_ahead_for() -> None:
     }
     assert resolved - {"topReferralTargets"} == set(PROFILE_FIELDS)
     assert set(provider_type.THROUGH_PARTICIPATIONS) < set(PROFILE_FIELDS)
+
+
+# Every field that returns Providers, and where their profiles are read (tests above cover each).
+LOOK_AHEAD_SITES = {
+    "Query.provider": "the resolver itself",
+    "ProviderSearchEdge.node": "Query.providers, under edges.node",
+    "ReferralOptions.pcp": "Query.referralOptions (_read_profiles)",
+    "ReferralOption.specialist": "Query.referralOptions (_read_profiles), under edges.node",
+    "PcpNotInNetwork.pcp": "Query.referralOptions (_read_profiles)",
+    "ReferralTarget.provider": "Provider.topReferralTargets",
+    "RecruitmentTarget.provider": "the resolver itself",
+}
+
+
+def test_every_field_returning_providers_has_a_look_ahead_site() -> None:
+    """A new field returning Providers reads their nested fields level by level unless the resolver that
+    produces them reads their profiles (asks_profile): add it there, then here."""
+    schema = build_schema()._schema
+    returning = {
+        f"{name}.{field}"
+        for name, gql_type in schema.type_map.items()
+        if isinstance(gql_type, GraphQLObjectType)
+        for field, definition in gql_type.fields.items()
+        if get_named_type(definition.type).name == "Provider"
+    }
+    assert returning == set(LOOK_AHEAD_SITES)
 
 
 REFERRALS = """
