@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 from bench.floor import bare_node_statement, bare_statements
 from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
@@ -189,6 +192,61 @@ def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() ->
             time.sleep(0.05)  # let the server's close arrive
     assert [a.body for a in answers] == [{"echo": {"n": n}} for n in range(3)]
     assert len(set(peers)) == 3  # a new connection each time
+
+
+@contextmanager
+def _raw_server(answer: bytes) -> Iterator[str]:
+    """A socket that reads each request up to its body's end, writes ``answer`` and closes: for answers
+    the standard library's server does not send (chunked, cut short, none)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += conn.recv(65536)
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/graphql"
+    finally:
+        listener.close()
+
+
+def test_keep_alive_client_reads_a_chunked_answer() -> None:
+    answer = b'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n'
+    with _raw_server(answer) as url, KeepAlive(url) as client:
+        got = client.post({})
+    assert (got.status, got.body, got.server_ms) == (200, {"a": 1}, None)
+
+
+def test_keep_alive_client_refuses_an_answer_cut_short() -> None:
+    answer = b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"a":'
+    with (
+        _raw_server(answer) as url,
+        KeepAlive(url) as client,
+        pytest.raises(ConnectionError, match="in the middle of an answer"),
+    ):
+        client.post({})
+
+
+def test_keep_alive_client_refuses_a_new_connection_closed_unanswered() -> None:
+    with (
+        _raw_server(b"") as url,
+        KeepAlive(url) as client,
+        pytest.raises(ConnectionError, match="without answering"),
+    ):
+        client.post({})  # once, not over and over on new connections
 
 
 def _stat(pid: int, name: str, utime: int, stime: int) -> str:
