@@ -36,13 +36,23 @@ from network.store.memory import MemoryStore
 
 console = Console()
 MODES: dict[str, dict[str, Any]] = {
-    "quick": {"datasets": "S", "requests": 300, "warmup": 30, "lookups": 200, "adequacy": ("state",)},
+    # Quick mode leaves out the offline anchor (neo4j-admin's export and import, a minute and a half of a
+    # quick run): the tables keep each dataset's newest anchor, from a full run.
+    "quick": {
+        "datasets": "S",
+        "requests": 300,
+        "warmup": 30,
+        "lookups": 200,
+        "adequacy": ("state",),
+        "offline": False,
+    },
     "full": {
         "datasets": "S,M,L",
         "requests": 1000,
         "warmup": 50,
         "lookups": 500,
         "adequacy": ("state", "national"),
+        "offline": True,
     },
 }
 EMBEDDED = ("demo", "S", "M")  # the embedded store is benchmarked up to M (L does not fit its design)
@@ -89,7 +99,9 @@ def parse_args() -> argparse.Namespace:
         "--no-floor", action="store_true", help="skip the bare-UNWIND replay (halves a Neo4j load's time)"
     )
     parser.add_argument(
-        "--no-offline", action="store_true", help="skip the neo4j-admin import anchor after a Neo4j load"
+        "--offline",
+        action=argparse.BooleanOptionalAction,
+        help="the neo4j-admin import anchor after a Neo4j load (default: in full mode only)",
     )
     parser.add_argument("--keep-neo4j", action="store_true", help="neither start nor stop the instance")
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results")
@@ -202,7 +214,7 @@ def run_dataset(
                 )
         finally:
             store.close()  # the embedded store only persists when written to, which queries never do
-        if store_name == "neo4j" and "load" in run and not (args.no_offline or args.keep_neo4j):
+        if store_name == "neo4j" and "load" in run and cfg["offline"] and not args.keep_neo4j:
             # Last: it stops the instance and replaces the database with the graph it exported.
             folder = root.parent / "offline" / dataset.name
             try:
@@ -235,6 +247,8 @@ def main() -> None:
     cfg["referral_pages"] = args.referral_pages
     if args.requests is None:
         args.requests = cfg["requests"]
+    if args.offline is not None:
+        cfg["offline"] = args.offline
     names = (args.datasets or cfg["datasets"]).split(",")
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     result: dict[str, Any] = {
@@ -260,7 +274,8 @@ def main() -> None:
         java_opts=args.neo4j_java_opts,
     )
     started = time.perf_counter()
-    with inst.running(manage="neo4j" in stores and not args.keep_neo4j):
+    # A load's first step wipes the instance, which starts it: it is started here only for --no-load.
+    with inst.running(manage="neo4j" in stores and not args.keep_neo4j, start=args.no_load):
         for name in names:
             result["runs"].extend(run_dataset(DATASETS[name.strip()], stores, args, cfg, inst))
             write_result(result, path)  # what is measured so far survives a later failure

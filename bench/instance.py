@@ -76,12 +76,15 @@ class Neo4jInstance:
         self._script("start")
 
     @contextmanager
-    def running(self, *, manage: bool = True) -> Iterator[Neo4jInstance]:
-        """Start the instance (no-op when already up), stop it afterwards if this call started it."""
+    def running(self, *, manage: bool = True, start: bool = True) -> Iterator[Neo4jInstance]:
+        """Start the instance (no-op when already up), stop it afterwards if this call started it. Without
+        ``start`` it is only stopped afterwards: a run whose first step wipes it (every load) would stop
+        it again at once, a start (~20 s) for nothing."""
         if not manage:
             yield self
             return
-        self._script("start")
+        if start:
+            self._script("start")
         try:
             yield self
         finally:
