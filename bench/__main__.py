@@ -276,6 +276,8 @@ def main() -> None:
     started = time.perf_counter()
     # A load's first step wipes the instance, which starts it: it is started here only for --no-load.
     with inst.running(manage="neo4j" in stores and not args.keep_neo4j, start=args.no_load):
+        if args.no_load and "neo4j" in stores:
+            console.print(f"  read {inst.read_store_files() / 2**20:,.0f} MiB of Neo4j store files")
         for name in names:
             result["runs"].extend(run_dataset(DATASETS[name.strip()], stores, args, cfg, inst))
             write_result(result, path)  # what is measured so far survives a later failure

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench.floor import bare_node_statement, bare_statements
+from bench.instance import Neo4jInstance
 from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
 from bench.server import KeepAlive, server_ms
 from bench.stats import ratio, summarize
@@ -138,6 +139,34 @@ def test_the_offline_anchor_is_tabled_beside_the_same_runs_load(tmp_path: Path) 
     ]
     assert "| 10.0 | 30.0 | 20.0 | 3.0 | yes |" in s_row
     assert "RuntimeError: neo4j-admin import failed" in text
+
+
+def test_a_run_that_loads_first_leaves_the_start_to_the_wipe(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(Neo4jInstance, "_script", lambda self, command: calls.append(command))
+    inst = Neo4jInstance(home=tmp_path)  # wipe deletes the home's data folder
+    (tmp_path / "data").mkdir()
+    with inst.running(start=False):
+        inst.wipe()
+    with inst.running():
+        pass
+    with inst.running(manage=False):
+        pass
+    assert calls == ["stop", "start", "stop", "start", "stop"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_store_files_are_read_whole_and_only_the_databases(tmp_path: Path) -> None:
+    databases = tmp_path / "data" / "databases" / "neo4j"
+    databases.mkdir(parents=True)
+    (databases / "neostore.nodestore.db").write_bytes(b"n" * ((1 << 20) + 3))  # more than one chunk
+    (databases / "schema").mkdir()
+    (databases / "schema" / "index").write_bytes(b"ix")
+    (tmp_path / "data" / "transactions").mkdir()
+    (tmp_path / "data" / "transactions" / "neostore.transaction.db.0").write_bytes(b"t" * 100)
+    assert Neo4jInstance(home=tmp_path).read_store_files() == (1 << 20) + 3 + 2
 
 
 @contextmanager
