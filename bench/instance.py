@@ -89,9 +89,9 @@ class Neo4jInstance:
 
     @contextmanager
     def running(self, *, manage: bool = True, start: bool = True) -> Iterator[Neo4jInstance]:
-        """Start the instance (no-op when already up), stop it afterwards if this call started it. Without
-        ``start`` it is only stopped afterwards: a run whose first step wipes it (every load) would stop
-        it again at once, a start (~20 s) for nothing."""
+        """Start the instance (no-op when already up) and stop it afterwards. Without ``start`` it is only
+        stopped afterwards: a run whose first step wipes it (every load) would stop it again at once, a
+        start (~20 s) for nothing."""
         if not manage:
             yield self
             return

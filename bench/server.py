@@ -4,10 +4,10 @@ does not share a GIL with the server's; and the keep-alive HTTP clients that tim
 Sequential timings use :class:`KeepAlive`: one socket, the request written in one send, the answer read
 by httptools' C parser (uvicorn's own). Clients of the standard library and httpx spend time of their
 own that is not pnet's: ``httpx.Client`` ~0.4 ms of Python per request (request and header models, its
-h11 state machine) and ``http.client`` ~0.37 ms (headers parsed by the ``email`` package), a sixth of a
-demo search. The concurrent clients stay on ``httpx.AsyncClient``. Every answer also carries the
-server's own time (its ``Server-Timing`` header), so the socket and the client can be told apart from
-the server."""
+h11 state machine), ``http.client`` 0.2-0.25 ms more than this client (headers parsed by the ``email``
+package; BENCHMARKS.md, optimisation 43). The concurrent clients stay on ``httpx.AsyncClient``. Every
+answer also carries the server's own time (its ``Server-Timing`` header), so the socket and the client
+can be told apart from the server."""
 
 from __future__ import annotations
 
@@ -107,12 +107,14 @@ class _Reply:
         self.keep_alive = self.parser.should_keep_alive()  # the parser forgets it once the answer is read
 
 
-class _ClosedUnanswered(Exception):
-    """The connection ended before a byte of the answer: the server had closed it before the request."""
+class _ClosedUnanswered(ConnectionError):
+    """The connection ended before a byte of the answer (the server had closed it before the request)."""
 
 
 class KeepAlive:
-    """POSTs JSON over one persistent HTTP/1.1 connection (reopened if the server closes it)."""
+    """POSTs JSON over one persistent HTTP/1.1 connection (reopened if the server closes it). Answers must
+    carry a length or be chunked, as uvicorn's do; an answer that ends with the connection is refused, and
+    interim 1xx answers are not expected (no request asks for one)."""
 
     def __init__(self, url: str, timeout: float = 60) -> None:
         parts = urlsplit(url)
@@ -133,14 +135,15 @@ class KeepAlive:
         # run in between (L). A closed connection reads as EOF: open a new one first, as httpx does.
         if self._sock is not None and select.select([self._sock], [], [], 0)[0]:
             self.close()
-        fresh = self._sock is None
-        try:
-            return self._exchange(request)
-        except _ClosedUnanswered:
-            if fresh:
-                raise ConnectionError(f"{self._address} closed a new connection without answering") from None
-            self.close()  # closed between the check and the request: once more, on a new one
-            return self._exchange(request)
+        while True:
+            fresh = self._sock is None
+            try:
+                return self._exchange(request)
+            except _ClosedUnanswered:
+                if fresh:
+                    raise
+                # Closed between the check and the request: once more, on a new connection (a failed
+                # exchange closes its own, so this runs once).
 
     def _exchange(self, request: bytes) -> Answer:
         if self._sock is None:
@@ -157,13 +160,16 @@ class KeepAlive:
                     break
                 answered = True
                 reply.parser.feed_data(data)
-        except (BrokenPipeError, ConnectionResetError):
-            if answered:
+        except BaseException as exc:
+            # Closed whatever went wrong (a timeout, a bad answer, ^C): what is left of this answer in the
+            # socket must not be read as the next request's.
+            self.close()
+            if answered or not isinstance(exc, BrokenPipeError | ConnectionResetError):
                 raise
-        if not answered:
-            raise _ClosedUnanswered
         if not reply.complete:
             self.close()
+            if not answered:
+                raise _ClosedUnanswered(f"{self._address} closed the connection without answering")
             raise ConnectionError(f"{self._address} closed the connection in the middle of an answer")
         if not reply.keep_alive:
             self.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -223,59 +224,131 @@ def test_keep_alive_client_reconnects_when_the_server_closed_the_connection() ->
     assert len(set(peers)) == 3  # a new connection each time
 
 
+def _answer(body: bytes, *headers: str) -> bytes:
+    head = "".join(f"{h}\r\n" for h in (*headers, f"content-length: {len(body)}"))
+    return f"HTTP/1.1 200 OK\r\n{head}\r\n".encode() + body
+
+
+def _read_request(conn: socket.socket) -> bool:
+    """One request read up to its body's end; False when the client closed first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        body += chunk
+    return True
+
+
 @contextmanager
-def _raw_server(answer: bytes) -> Iterator[str]:
-    """A socket that reads each request up to its body's end, writes ``answer`` and closes: for answers
-    the standard library's server does not send (chunked, cut short, none)."""
+def _scripted_server(*connections: list[bytes | None]) -> Iterator[tuple[str, list[int]]]:
+    """A socket serving the i-th connection it accepts with ``connections[i]``: the next answer for each
+    request read (None: none for this one, the connection kept; empty: the connection closed unanswered),
+    then it closes. For answers the standard library's server does not send (chunked, cut short, none,
+    late). Yields the URL and a counter of the connections accepted."""
     listener = socket.create_server(("127.0.0.1", 0))
+    accepted = [0]
 
     def serve() -> None:
-        while True:
+        for answers in connections:
             try:
                 conn, _ = listener.accept()
             except OSError:
-                return  # the listener was closed
+                return  # the test is over
+            accepted[0] += 1
             with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-                while len(body) < length:
-                    body += conn.recv(65536)
-                conn.sendall(answer)
+                for answer in answers:
+                    if not _read_request(conn) or answer == b"":
+                        break
+                    if answer is not None:
+                        conn.sendall(answer)
 
-    threading.Thread(target=serve, daemon=True).start()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/graphql"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/graphql", accepted
     finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes a pending accept()
         listener.close()
+        thread.join(5)
+
+
+OK = _answer(b'{"a":1}')
 
 
 def test_keep_alive_client_reads_a_chunked_answer() -> None:
-    answer = b'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n'
-    with _raw_server(answer) as url, KeepAlive(url) as client:
+    chunked = b'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n'
+    with _scripted_server([chunked]) as (url, _), KeepAlive(url, timeout=5) as client:
         got = client.post({})
     assert (got.status, got.body, got.server_ms) == (200, {"a": 1}, None)
 
 
 def test_keep_alive_client_refuses_an_answer_cut_short() -> None:
-    answer = b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"a":'
+    cut = b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"a":'
     with (
-        _raw_server(answer) as url,
-        KeepAlive(url) as client,
+        _scripted_server([cut]) as (url, _),
+        KeepAlive(url, timeout=5) as client,
         pytest.raises(ConnectionError, match="in the middle of an answer"),
     ):
         client.post({})
 
 
 def test_keep_alive_client_refuses_a_new_connection_closed_unanswered() -> None:
+    with _scripted_server([b""], [OK]) as (url, accepted), KeepAlive(url, timeout=5) as client:
+        with pytest.raises(ConnectionError, match="without answering"):
+            client.post({})
+        assert accepted == [1]  # not tried again: a new connection closed unanswered is an answer
+
+
+def test_keep_alive_client_sends_again_once_when_the_kept_connection_was_closed() -> None:
+    # The server closes the kept connection on reading the second request (as uvicorn may between the
+    # client's check and its request): sent once more, on a new connection.
+    with _scripted_server([OK, b""], [OK]) as (url, accepted), KeepAlive(url, timeout=5) as client:
+        answers = [client.post({}), client.post({})]
+        assert [a.body for a in answers] == [{"a": 1}] * 2
+        assert accepted == [2]
+    # ... and only once: a new connection that closes unanswered too fails.
+    with _scripted_server([OK, b""], [b""], [OK]) as (url, accepted), KeepAlive(url, timeout=5) as client:
+        client.post({})
+        with pytest.raises(ConnectionError, match="without answering"):
+            client.post({})
+        assert accepted == [2]
+
+
+def test_keep_alive_client_leaves_a_connection_the_server_says_it_closes() -> None:
+    # The server keeps the socket open after "connection: close": a client that ignored the header would
+    # send its second request on it.
     with (
-        _raw_server(b"") as url,
-        KeepAlive(url) as client,
-        pytest.raises(ConnectionError, match="without answering"),
+        _scripted_server([_answer(b'{"n":1}', "connection: close"), OK], [_answer(b'{"n":2}')]) as (
+            url,
+            accepted,
+        ),
+        KeepAlive(url, timeout=5) as client,
     ):
-        client.post({})  # once, not over and over on new connections
+        assert [client.post({}).body for _ in range(2)] == [{"n": 1}, {"n": 2}]
+        assert accepted == [2]
+
+
+def test_keep_alive_client_does_not_read_a_late_answer_as_the_next_ones() -> None:
+    # No answer to the first request until the second arrives on the same connection: a client that kept
+    # the connection it gave up on would read the first answer as the second's.
+    late = [None, _answer(b'{"n":1}')]
+    with (
+        _scripted_server(late, [_answer(b'{"n":2}')]) as (url, accepted),
+        KeepAlive(url, timeout=0.5) as client,
+    ):
+        with pytest.raises(TimeoutError):
+            client.post({})
+        assert client.post({}).body == {"n": 2}
+        assert accepted == [2]
 
 
 def _stat(pid: int, name: str, utime: int, stime: int) -> str:
