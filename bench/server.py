@@ -108,7 +108,7 @@ class _Reply:
 
 
 class _ClosedUnanswered(ConnectionError):
-    """The connection ended before a byte of the answer (the server had closed it before the request)."""
+    """The connection ended before a byte of the answer: on a kept connection, the server had closed it."""
 
 
 class KeepAlive:
@@ -121,7 +121,8 @@ class KeepAlive:
         if parts.hostname is None or parts.port is None:
             raise ValueError(f"need http://host:port/path, got {url!r}")
         self._address = (parts.hostname, parts.port)
-        self._timeout = timeout
+        self._where = f"{parts.hostname}:{parts.port}"
+        self.timeout = timeout  # seconds to connect, and for each send and read (the next connection's)
         self._head = (
             f"POST {parts.path or '/'} HTTP/1.1\r\nhost: {parts.hostname}:{parts.port}\r\n"
             "content-type: application/json\r\ncontent-length: "
@@ -147,8 +148,12 @@ class KeepAlive:
 
     def _exchange(self, request: bytes) -> Answer:
         if self._sock is None:
-            self._sock = socket.create_connection(self._address, timeout=self._timeout)
-            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock = socket.create_connection(self._address, timeout=self.timeout)
+            except OSError as exc:
+                raise ConnectionError(f"{self._where}: cannot connect ({exc})") from exc
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = sock
         sock = self._sock
         reply = _Reply()
         answered = False
@@ -169,8 +174,8 @@ class KeepAlive:
         if not reply.complete:
             self.close()
             if not answered:
-                raise _ClosedUnanswered(f"{self._address} closed the connection without answering")
-            raise ConnectionError(f"{self._address} closed the connection in the middle of an answer")
+                raise _ClosedUnanswered(f"{self._where} closed the connection without answering")
+            raise ConnectionError(f"{self._where} closed the connection in the middle of an answer")
         if not reply.keep_alive:
             self.close()
         timing = reply.headers.get(b"server-timing")

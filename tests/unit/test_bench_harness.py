@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -250,9 +251,10 @@ def _read_request(conn: socket.socket) -> bool:
 @contextmanager
 def _scripted_server(*connections: list[bytes | None]) -> Iterator[tuple[str, list[int]]]:
     """A socket serving the i-th connection it accepts with ``connections[i]``: the next answer for each
-    request read (None: none for this one, the connection kept; empty: the connection closed unanswered),
-    then it closes. For answers the standard library's server does not send (chunked, cut short, none,
-    late). Yields the URL and a counter of the connections accepted."""
+    request read (None: none for this one, the connection kept; empty: the connection closed unanswered;
+    RESET: reset unanswered), then it closes; so does the listener once the scripts are done. For answers
+    the standard library's server does not send (chunked, cut short, none, late). Yields the URL and a
+    counter of the connections accepted."""
     listener = socket.create_server(("127.0.0.1", 0))
     accepted = [0]
 
@@ -267,8 +269,12 @@ def _scripted_server(*connections: list[bytes | None]) -> Iterator[tuple[str, li
                 for answer in answers:
                     if not _read_request(conn) or answer == b"":
                         break
+                    if answer is RESET:
+                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        break  # closed with a reset (RST), not a FIN
                     if answer is not None:
                         conn.sendall(answer)
+        listener.close()  # a connection no script expects is refused, not left to time out
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -282,6 +288,7 @@ def _scripted_server(*connections: list[bytes | None]) -> Iterator[tuple[str, li
 
 
 OK = _answer(b'{"a":1}')
+RESET = b"reset"  # compared by identity
 
 
 def test_keep_alive_client_reads_a_chunked_answer() -> None:
@@ -323,6 +330,18 @@ def test_keep_alive_client_sends_again_once_when_the_kept_connection_was_closed(
         assert accepted == [2]
 
 
+def test_keep_alive_client_takes_a_reset_before_any_answer_as_a_close() -> None:
+    with _scripted_server([OK, RESET], [OK]) as (url, accepted), KeepAlive(url, timeout=5) as client:
+        assert [client.post({}).body for _ in range(2)] == [{"a": 1}] * 2
+        assert accepted == [2]
+    with (
+        _scripted_server([RESET], [OK]) as (url, accepted),
+        KeepAlive(url, timeout=5) as client,
+        pytest.raises(ConnectionError, match="without answering"),
+    ):
+        client.post({})
+
+
 def test_keep_alive_client_leaves_a_connection_the_server_says_it_closes() -> None:
     # The server keeps the socket open after "connection: close": a client that ignored the header would
     # send its second request on it.
@@ -347,6 +366,7 @@ def test_keep_alive_client_does_not_read_a_late_answer_as_the_next_ones() -> Non
     ):
         with pytest.raises(TimeoutError):
             client.post({})
+        client.timeout = 5  # the next exchange is answered at once: no race with a loaded machine
         assert client.post({}).body == {"n": 2}
         assert accepted == [2]
 
