@@ -20,6 +20,7 @@ from bench.load import load_memory, load_neo4j, parse_only
 from bench.offline import offline_anchor
 from bench.queries import SpyStore, bolt_driver, lookup_bench, referral_bench
 from bench.results import (
+    failed_checks,
     git_commit,
     machine,
     read_results,
@@ -288,6 +289,10 @@ def main() -> None:
     write_result(result, path)
     update_markdown(args.markdown, tables(read_results(args.results)))
     console.print(f"wrote {path} and {args.markdown} in {result['seconds']:.0f}s")
+    if failed := failed_checks(result):  # after writing: the figures are kept, and the run fails
+        for check in failed:
+            console.print(f"[red]check failed[/red]: {check}")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

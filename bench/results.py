@@ -70,6 +70,23 @@ def read_results(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
+def failed_checks(result: dict[str, Any]) -> list[str]:
+    """The agreement checks a run recorded as failed: the ways of a search answering different
+    specialists, the whole load counting other rows than the loaders one by one, the offline import
+    differing from the exported graph. Any of them means a figure measured something else than it says."""
+    failed = []
+    for run in result.get("runs", []):
+        where = f"{run['dataset']} on {run['store']}"
+        for key in ("referral", "referral_page"):
+            if (run.get(key) or {}).get("same_specialists") is False:
+                failed.append(f"{where}, {key}: the ways answered different specialists")
+        if ((run.get("load") or {}).get("whole") or {}).get("same_counts") is False:
+            failed.append(f"{where}: the whole load counted other rows than the loaders one by one")
+        if (run.get("offline") or {}).get("verified") is False:
+            failed.append(f"{where}: the offline import is not the graph it exported")
+    return failed
+
+
 def latest_runs(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The newest run of each (dataset, store), with its file's date, commit and load average attached."""
     newest: dict[tuple[str, str], dict[str, Any]] = {}

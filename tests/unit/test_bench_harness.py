@@ -19,7 +19,7 @@ import pytest
 
 from bench.floor import bare_node_statement, bare_statements
 from bench.instance import Neo4jInstance
-from bench.results import BEGIN, END, git_commit, latest_runs, tables, update_markdown
+from bench.results import BEGIN, END, failed_checks, git_commit, latest_runs, tables, update_markdown
 from bench.server import KeepAlive, server_ms
 from bench.stats import ratio, summarize
 from bench.threads import cpu_by_group, group_of, spent
@@ -141,6 +141,29 @@ def test_the_offline_anchor_is_tabled_beside_the_same_runs_load(tmp_path: Path) 
     ]
     assert "| 10.0 | 30.0 | 20.0 | 3.0 | yes |" in s_row
     assert "RuntimeError: neo4j-admin import failed" in text
+
+
+def test_a_run_fails_on_any_agreement_check_it_recorded_as_failed() -> None:
+    agreed = {
+        "dataset": "S",
+        "store": "neo4j",
+        "referral": {"same_specialists": True},
+        "referral_page": {"same_specialists": True},
+        "load": {"whole": {"same_counts": True}},
+        "offline": {"verified": True},
+    }
+    memory = {"dataset": "S", "store": "memory", "referral": {"same_specialists": True}}  # no load, no anchor
+    assert failed_checks({"runs": [agreed, memory]}) == []
+    broken = [
+        {**agreed, "referral_page": {"same_specialists": False}},
+        {**agreed, "load": {"whole": {"same_counts": False}}},
+        {**agreed, "offline": {"verified": False}},
+    ]
+    found = [failed_checks({"runs": [memory, run]}) for run in broken]
+    assert [len(f) for f in found] == [1, 1, 1]
+    assert "S on neo4j, referral_page" in found[0][0]
+    assert "whole load" in found[1][0]
+    assert "offline import" in found[2][0]
 
 
 def test_a_run_that_loads_first_leaves_the_start_to_the_wipe(
