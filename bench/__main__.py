@@ -37,8 +37,8 @@ from network.store.memory import MemoryStore
 
 console = Console()
 MODES: dict[str, dict[str, Any]] = {
-    # Quick mode leaves out the offline anchor (neo4j-admin's export and import, then a restart: 35-110 s
-    # of a quick run, by the machine's pace): the tables keep each dataset's newest anchor.
+    # Quick mode leaves out the offline anchor (neo4j-admin's export, import and schema: ~15-70 s by the
+    # machine's pace, then a restart): the tables keep each dataset's newest anchor.
     "quick": {
         "datasets": "S",
         "requests": 300,

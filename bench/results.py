@@ -73,7 +73,8 @@ def read_results(folder: Path) -> list[dict[str, Any]]:
 def failed_checks(result: dict[str, Any]) -> list[str]:
     """The agreement checks a run recorded as failed: the ways of a search answering different
     specialists, the whole load counting other rows than the loaders one by one, the offline import
-    differing from the exported graph. Any of them means a figure measured something else than it says."""
+    differing from the exported graph, or failing. Any of them means a figure measured something else than
+    it says, or was not measured."""
     failed = []
     for run in result.get("runs", []):
         where = f"{run['dataset']} on {run['store']}"
@@ -82,8 +83,11 @@ def failed_checks(result: dict[str, Any]) -> list[str]:
                 failed.append(f"{where}, {key}: the ways answered different specialists")
         if ((run.get("load") or {}).get("whole") or {}).get("same_counts") is False:
             failed.append(f"{where}: the whole load counted other rows than the loaders one by one")
-        if (run.get("offline") or {}).get("verified") is False:
+        offline = run.get("offline") or {}
+        if offline.get("verified") is False:
             failed.append(f"{where}: the offline import is not the graph it exported")
+        if "error" in offline:  # recorded so that the run's other figures survive, and still a failure
+            failed.append(f"{where}: the offline anchor failed: {str(offline['error'])[:200]}")
     return failed
 
 

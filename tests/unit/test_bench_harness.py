@@ -155,15 +155,19 @@ def test_a_run_fails_on_any_agreement_check_it_recorded_as_failed() -> None:
     memory = {"dataset": "S", "store": "memory", "referral": {"same_specialists": True}}  # no load, no anchor
     assert failed_checks({"runs": [agreed, memory]}) == []
     broken = [
+        {**agreed, "referral": {"same_specialists": False}},
         {**agreed, "referral_page": {"same_specialists": False}},
         {**agreed, "load": {"whole": {"same_counts": False}}},
         {**agreed, "offline": {"verified": False}},
+        {**agreed, "offline": {"error": "RuntimeError: neo4j-admin import failed"}},
     ]
     found = [failed_checks({"runs": [memory, run]}) for run in broken]
-    assert [len(f) for f in found] == [1, 1, 1]
-    assert "S on neo4j, referral_page" in found[0][0]
-    assert "whole load" in found[1][0]
-    assert "offline import" in found[2][0]
+    assert [len(f) for f in found] == [1, 1, 1, 1, 1]
+    assert "S on neo4j, referral:" in found[0][0]
+    assert "S on neo4j, referral_page" in found[1][0]
+    assert "whole load" in found[2][0]
+    assert "offline import" in found[3][0]
+    assert "neo4j-admin import failed" in found[4][0]
 
 
 def test_a_run_that_loads_first_leaves_the_start_to_the_wipe(
