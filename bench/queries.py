@@ -142,6 +142,7 @@ def referral_bench(
     """The ways, with ``totalCount`` asked for (``count``) or without (a page ranked in windows: the raw
     floor then replays every window's statement the store ran, in order)."""
     out: dict[str, Any] = {}
+    spy = store if isinstance(store, SpyStore) else None
 
     def store_call(req: ReferralRequest) -> Callable[[], Any]:
         def call() -> Any:
@@ -153,7 +154,6 @@ def referral_bench(
 
         return call
 
-    spy = store if isinstance(store, SpyStore) else None
     # Once untimed: the answers every way must agree with, and the statements the raw floor replays.
     if spy is not None:
         spy.spying = True
