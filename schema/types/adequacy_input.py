@@ -14,12 +14,14 @@ import strawberry
 
 from network.adequacy import AdequacyRequest
 from network.errors import InvalidInput
+from schema.input_plan import planned_input
 
 MAX_COUNTIES = 300  # more than any state has (Texas: 254); a whole state is asked for with `state`
 MIN_DETOUR, MAX_DETOUR = 1.0, 3.0  # road miles are never fewer than great-circle miles
 _FIPS = re.compile(r"\d{5}")
 
 
+@planned_input
 @strawberry.input(
     name="NetworkAdequacyInput",
     description="Exactly one of networkId or planId, and an area: a state, countyFips, or both "

@@ -8,8 +8,10 @@ from enum import Enum
 import strawberry
 
 from network.services import GeoQuery, ProviderFilter, ReferralOrder, ReferralRequest
+from schema.input_plan import planned_input
 
 
+@planned_input
 @strawberry.input(name="GeoInput", description="lat+lon, or a ZIP (its centroid)")
 class GeoInput:
     lat: float | None = None
@@ -26,6 +28,7 @@ class ReferralOrderEnum(Enum):
     PRIOR_REFERRALS = ReferralOrder.PRIOR_REFERRALS
 
 
+@planned_input
 @strawberry.input(name="ReferralSearchInput")
 class ReferralSearchInput:
     pcp_npi: str
@@ -56,6 +59,7 @@ class ReferralSearchInput:
         )
 
 
+@planned_input
 @strawberry.input(
     name="ProviderFilter",
     description="Every given filter must hold; give at least one of "

@@ -1,0 +1,119 @@
+"""Input objects built from a plan made once per type, not by strawberry's walk of the type per call.
+
+strawberry converts an input object argument field by field on every request, resolving each field's
+type and camel-casing its name each time: ~110 us of a ``referralOptions`` request, 8% of its GraphQL
+work (BENCHMARKS.md, optimisation 44). :func:`planned_input` gives a type's definition a ``from_input``
+hook, strawberry's own for types that build their values themselves, which does the same conversion from
+what it worked out on first use: a field holding a scalar or an enum is taken as graphql-core coerced it;
+nested input objects and lists still go through strawberry's conversion (a nested planned type then
+builds itself by its plan). ``tests/unit/test_input_plan.py`` checks every input type of the schema
+builds what strawberry's conversion builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass
+from typing import Any, TypeVar
+
+from strawberry.relay import GlobalID
+from strawberry.scalars import is_scalar
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import (
+    StrawberryMaybe,
+    StrawberryObjectDefinition,
+    StrawberryOptional,
+    StrawberryType,
+    get_object_definition,
+)
+from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
+
+T = TypeVar("T", bound=type)
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    graphql_name: str
+    python_name: str
+    type: StrawberryType | type
+    as_coerced: bool  # a scalar or an enum, optional or not: graphql-core's value is the Python value
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    config: StrawberryConfig  # the names depend on the schema's name converter
+    fields: tuple[_Field, ...]
+    nulls: Mapping[str, None]  # fields without a default are None when omitted, as strawberry does
+
+
+class _Builder:
+    """The ``from_input`` hook of one input type."""
+
+    def __init__(self, definition: StrawberryObjectDefinition) -> None:
+        self._definition = definition
+        self._plan: _Plan | None = None
+
+    def __call__(self, cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
+        plan = self._plan
+        if plan is None or plan.config is not context.config:
+            # Made on first use, when the schema has resolved every annotation; a plan is replaced whole,
+            # so a concurrent request sees one plan or the other.
+            plan = self._plan = self._make(context)
+        kwargs: dict[str, Any] = dict(plan.nulls)
+        for field in plan.fields:
+            if field.graphql_name in value:
+                item = value[field.graphql_name]
+                if item is None or field.as_coerced:
+                    kwargs[field.python_name] = item
+                else:
+                    kwargs[field.python_name] = context.convert(item, field.type, field.graphql_name)
+        return cls(**kwargs)
+
+    def _make(self, context: InputContext) -> _Plan:
+        definition = self._definition
+        fields = []
+        for field in definition.fields:
+            type_ = field.resolve_type(type_definition=definition)
+            fields.append(
+                _Field(
+                    graphql_name=context.config.name_converter.from_field(field),
+                    python_name=field.python_name,
+                    type=type_,
+                    as_coerced=_as_coerced(type_, context),
+                )
+            )
+        nulls = {
+            f.python_name: None
+            for f in definition.fields
+            if f.default_value is MISSING and f.default_factory is MISSING
+        }
+        return _Plan(config=context.config, fields=tuple(fields), nulls=nulls)
+
+
+def _as_coerced(type_: StrawberryType | type, context: InputContext) -> bool:
+    if isinstance(type_, StrawberryOptional):
+        type_ = type_.of_type
+    if type_ is GlobalID:  # strawberry decodes it from its text
+        return False
+    return (
+        is_scalar(type_, context.scalar_registry)
+        or isinstance(type_, StrawberryEnumDefinition)
+        or has_enum_definition(type_)
+    )
+
+
+def planned_input(cls: T) -> T:
+    """Builds the ``@strawberry.input`` class ``cls`` by a plan (put it above ``@strawberry.input``).
+
+    A type with a ``Maybe`` field is refused: strawberry leaves validating its nulls to a type's own
+    ``from_input``."""
+    definition = get_object_definition(cls, strict=True)
+    if not definition.is_input:
+        raise TypeError(f"{cls.__name__} is not a strawberry input type")
+    if definition.from_input is not None:
+        raise TypeError(f"{cls.__name__} already builds its own values")
+    if any(isinstance(f.type, StrawberryMaybe) for f in definition.fields):
+        raise TypeError(f"{cls.__name__} has a Maybe field: strawberry's conversion must validate it")
+    definition.from_input = _Builder(definition)
+    return cls
