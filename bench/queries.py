@@ -236,8 +236,13 @@ def referral_bench(
                 out[key] = sum(_agree(raw, a, count) for raw, a in zip(pages, store_answers, strict=True))
             out["raw_statements_mean"] = round(sum(len(a[2][0]) for a in store_answers) / max(1, n_timed), 2)
         for clients in concurrency:
-            times, seconds, errors = concurrent(url, bodies[warmup:], clients, _check_referral)
-            out[f"http_{clients}"] = {**summarize(times, seconds), "errors": errors}
+            run = concurrent(url, bodies[warmup:], clients, _check_referral)
+            failed = run.errors + len(run.unanswered)
+            out[f"http_{clients}"] = {**summarize(run.times, run.seconds), "errors": failed}
+            if run.unanswered:
+                first = run.unanswered[0]
+                out[f"http_{clients}"] |= {"unanswered": len(run.unanswered), "unanswered_first": first}
+                print(f"{clients} clients: {len(run.unanswered)} requests unanswered, the first: {first}")
     for key, answers in (("http_agrees_with_store", http_answers), ("httpx_agrees", httpx_answers)):
         out[key] = sum(_agree(_http_page(h), a, count) for h, a in zip(answers, store_answers, strict=True))
     n = len(timed_requests)

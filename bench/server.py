@@ -215,17 +215,23 @@ def sequential(
     return times, answers
 
 
-def concurrent(
-    url: str, bodies: Sequence[dict[str, Any]], clients: int, check: Check
-) -> tuple[list[float], float, int]:
-    """Latencies (ms), wall seconds and failed answers of ``bodies`` sent by ``clients`` clients at once."""
+class Concurrent(NamedTuple):
+    times: list[float]  # ms, of the requests answered
+    seconds: float  # wall time of them all
+    errors: int  # answered with an error (e.g. TIMEOUT when the server is saturated)
+    unanswered: list[str]  # requests whose connection failed (the exception's type and message)
 
-    async def run() -> tuple[list[float], float, int]:
+
+def concurrent(url: str, bodies: Sequence[dict[str, Any]], clients: int, check: Check) -> Concurrent:
+    """``bodies`` sent by ``clients`` clients at once."""
+
+    async def run() -> Concurrent:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         for body in bodies:
             queue.put_nowait(body)
         times: list[float] = []
         errors: list[int] = []
+        unanswered: list[str] = []
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         async with httpx.AsyncClient(timeout=120, limits=limits) as client:
 
@@ -233,15 +239,20 @@ def concurrent(
                 while not queue.empty():
                     body = queue.get_nowait()
                     started = time.perf_counter()
-                    response = await client.post(url, json=body)
+                    try:
+                        response = await client.post(url, json=body)
+                    except httpx.TransportError as exc:
+                        # Counted and reported, not fatal: one reset connection ended a 10-minute run.
+                        unanswered.append(f"{type(exc).__name__}: {exc}")
+                        continue
                     times.append((time.perf_counter() - started) * 1000)
                     try:
                         check(response.json())
                     except AssertionError:
-                        errors.append(1)  # e.g. TIMEOUT when the server is saturated: counted, not fatal
+                        errors.append(1)
 
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(clients)))
-            return times, time.perf_counter() - started, len(errors)
+            return Concurrent(times, time.perf_counter() - started, len(errors), unanswered)
 
     return asyncio.run(run())

@@ -17,6 +17,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -47,7 +48,12 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         if method == "POST":
-            await self._view(scope, receive, send)
+            try:
+                await self._view(scope, receive, send)
+            except ClientDisconnect:
+                # Gone before its body was read: nobody to answer, and no fault of the server's (uvicorn
+                # would log it as an error in the application, with a traceback).
+                log.info("a client disconnected before its request was read")
             return
         if method in ("GET", "HEAD") and self._graphiql:
             response: Response = HTMLResponse(self._view.graphql_ide_html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from support.api_region import (
@@ -18,7 +19,9 @@ from support.api_region import (
     unavailable,
 )
 
+from network.settings import Settings
 from network.store.memory import MemoryStore
+from schema.app import create_app
 
 
 async def test_post_answers_a_referral_search() -> None:
@@ -128,3 +131,35 @@ async def test_logs_never_carry_variables(caplog: pytest.LogCaptureFixture) -> N
     assert "request" in text  # the access log and the masked error were logged ...
     for value in ("41.7512", "-72.6613", secret_zip, "not a number"):
         assert value not in text  # ... without the member's location
+
+
+async def test_a_client_gone_before_its_body_is_read_is_no_server_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(Settings(), build_region(MemoryStore()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"40")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.INFO, logger="pnet"):
+        await app(scope, receive, send)  # raised ClientDisconnect to uvicorn, which logged an error
+    assert sent == []
+    assert "disconnected before its request was read" in caplog.text

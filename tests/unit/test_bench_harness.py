@@ -20,7 +20,7 @@ import pytest
 from bench.floor import bare_node_statement, bare_statements
 from bench.instance import Neo4jInstance
 from bench.results import BEGIN, END, failed_checks, git_commit, latest_runs, tables, update_markdown
-from bench.server import KeepAlive, server_ms
+from bench.server import KeepAlive, concurrent, server_ms
 from bench.stats import ratio, summarize
 from bench.threads import cpu_by_group, group_of, spent
 from network.model import Label
@@ -396,6 +396,17 @@ def test_keep_alive_client_does_not_read_a_late_answer_as_the_next_ones() -> Non
         client.timeout = 5  # the next exchange is answered at once: no race with a loaded machine
         assert client.post({}).body == {"n": 2}
         assert accepted == [2]
+
+
+def test_concurrent_clients_count_a_reset_connection_and_go_on() -> None:
+    """A request whose connection fails is reported and counted, and the run goes on with the rest."""
+    answers: list[dict[str, object]] = []
+    with _scripted_server([OK, RESET], [OK, OK]) as (url, accepted):
+        run = concurrent(url, [{"n": i} for i in range(4)], 1, answers.append)
+    assert len(run.times) == len(answers) == 3
+    assert run.errors == 0
+    assert len(run.unanswered) == 1 and run.unanswered[0].startswith(("ReadError", "RemoteProtocolError"))
+    assert accepted[0] == 2
 
 
 def _stat(pid: int, name: str, utime: int, stime: int) -> str:
