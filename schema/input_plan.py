@@ -30,6 +30,8 @@ from strawberry.types.base import (
 from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
 
 T = TypeVar("T", bound=type)
+# strawberry validates a Maybe field's explicit null only for types without a from_input hook.
+_MAYBE = "strawberry's own conversion must build this type"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +39,17 @@ class _Field:
     graphql_name: str
     python_name: str
     type: StrawberryType | type
-    as_coerced: bool  # a scalar or an enum, optional or not: graphql-core's value is the Python value
+    # A scalar (GlobalID aside: strawberry decodes it) or an enum, optional or not: the value graphql-core
+    # coerced is the Python value.
+    as_coerced: bool
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    config: StrawberryConfig  # the names depend on the schema's name converter
+    # What the plan was made for: the names depend on the schema's name converter, the fields taken as
+    # coerced on its scalars.
+    config: StrawberryConfig
+    scalar_registry: Mapping[object, Any]
     fields: tuple[_Field, ...]
     nulls: Mapping[str, None]  # fields without a default are None when omitted, as strawberry does
 
@@ -56,9 +63,14 @@ class _Builder:
 
     def __call__(self, cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
         plan = self._plan
-        if plan is None or plan.config is not context.config:
-            # Made on first use, when the schema has resolved every annotation; a plan is replaced whole,
-            # so a concurrent request sees one plan or the other.
+        if (
+            plan is None
+            or plan.config is not context.config
+            or plan.scalar_registry is not context.scalar_registry
+        ):
+            # Made on first use, when the schema has resolved every annotation, and again for another
+            # schema (tests build many); a plan is replaced whole, so a concurrent request sees one plan or
+            # the other.
             plan = self._plan = self._make(context)
         kwargs: dict[str, Any] = dict(plan.nulls)
         for field in plan.fields:
@@ -72,9 +84,11 @@ class _Builder:
 
     def _make(self, context: InputContext) -> _Plan:
         definition = self._definition
-        fields = []
+        fields: list[_Field] = []
         for field in definition.fields:
             type_ = field.resolve_type(type_definition=definition)
+            if isinstance(type_, StrawberryMaybe):  # a forward reference hid it from planned_input
+                raise TypeError(f"{definition.name}.{field.python_name} is a Maybe field: {_MAYBE}")
             fields.append(
                 _Field(
                     graphql_name=context.config.name_converter.from_field(field),
@@ -88,7 +102,7 @@ class _Builder:
             for f in definition.fields
             if f.default_value is MISSING and f.default_factory is MISSING
         }
-        return _Plan(config=context.config, fields=tuple(fields), nulls=nulls)
+        return _Plan(context.config, context.scalar_registry, tuple(fields), nulls)
 
 
 def _as_coerced(type_: StrawberryType | type, context: InputContext) -> bool:
@@ -106,14 +120,16 @@ def _as_coerced(type_: StrawberryType | type, context: InputContext) -> bool:
 def planned_input(cls: T) -> T:
     """Builds the ``@strawberry.input`` class ``cls`` by a plan (put it above ``@strawberry.input``).
 
-    A type with a ``Maybe`` field is refused: strawberry leaves validating its nulls to a type's own
-    ``from_input``."""
+    Refused: a type with a ``Maybe`` field (see ``_MAYBE``; one behind a forward reference is refused on
+    first use) and a generic type (its specialisations share the hook, and each needs its own plan)."""
     definition = get_object_definition(cls, strict=True)
     if not definition.is_input:
         raise TypeError(f"{cls.__name__} is not a strawberry input type")
     if definition.from_input is not None:
         raise TypeError(f"{cls.__name__} already builds its own values")
+    if definition.is_graphql_generic:
+        raise TypeError(f"{cls.__name__} is generic: each specialisation would need a plan of its own")
     if any(isinstance(f.type, StrawberryMaybe) for f in definition.fields):
-        raise TypeError(f"{cls.__name__} has a Maybe field: strawberry's conversion must validate it")
+        raise TypeError(f"{cls.__name__} has a Maybe field: {_MAYBE}")
     definition.from_input = _Builder(definition)
     return cls
