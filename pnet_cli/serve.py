@@ -16,6 +16,11 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port"),
     workers: int = typer.Option(1, min=1, help="worker processes, each with its own store connection"),
     graceful_timeout: float = typer.Option(30.0, min=0.0, help="seconds to finish requests on SIGTERM"),
+    keep_alive: float = typer.Option(
+        5.0,
+        min=0.1,
+        help="seconds an idle connection stays open; behind a load balancer, more than its idle timeout",
+    ),
     log_level: str = typer.Option("info", help="debug, info, warning or error"),
 ) -> None:
     """Serve GraphQL on /graphql (POST), with /healthz, /readyz and /metrics."""
@@ -28,6 +33,9 @@ def serve(
         "log_config": logging_config(log_level.upper()),
         "access_log": False,  # uvicorn's access log prints query strings; pnet.access logs without them
         "timeout_graceful_shutdown": graceful_timeout,
+        # A client (or load balancer) that reuses a connection just as the server closes it for idling
+        # gets a reset, not an answer: the side that closes idle connections first must be the client.
+        "timeout_keep_alive": keep_alive,
         "server_header": False,
     }
     console.print(f"pnet API on http://{host}:{port}/graphql ({settings.store} store, {workers} worker(s))")

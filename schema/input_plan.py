@@ -1,13 +1,13 @@
 """Input objects built from a plan made once per type, not by strawberry's walk of the type per call.
 
 strawberry converts an input object argument field by field on every request, resolving each field's
-type and camel-casing its name each time: ~110 us of a ``referralOptions`` request, 8% of its GraphQL
-work (BENCHMARKS.md, optimisation 44). :func:`planned_input` gives a type's definition a ``from_input``
-hook, strawberry's own for types that build their values themselves, which does the same conversion from
-what it worked out on first use: a field holding a scalar or an enum is taken as graphql-core coerced it;
-nested input objects and lists still go through strawberry's conversion (a nested planned type then
-builds itself by its plan). ``tests/unit/test_input_plan.py`` checks every input type of the schema
-builds what strawberry's conversion builds.
+type and camel-casing its name each time: ~120 us of a ``referralOptions`` request, 8% of what pnet's
+Python spends on it apart from the store (BENCHMARKS.md, optimisation 44). :func:`planned_input` gives a
+type's definition a ``from_input`` hook, strawberry's own for types that build their values themselves,
+which does the same conversion from what it worked out on first use: a field holding a scalar or an enum
+is taken as graphql-core coerced it; nested input objects and lists still go through strawberry's
+conversion (a nested planned type then builds itself by its plan). ``tests/unit/test_input_plan.py``
+checks every input type of the schema builds what strawberry's conversion builds.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def server(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[tuple[str
     proc = subprocess.Popen(
         [
             *(str(pnet), "--store", "memory", "--data-dir", str(data_dir), "serve", "--port", str(port)),
-            *("--workers", str(request.param), "--graceful-timeout", "5"),
+            *("--workers", str(request.param), "--graceful-timeout", "5", "--keep-alive", "1"),
         ],
         env={**os.environ, "PNET_GRAPHIQL": "false"},
         stdout=subprocess.PIPE,
@@ -80,3 +80,21 @@ def test_serve_answers_then_stops_gracefully(server: tuple[str, subprocess.Popen
     assert "Application shutdown complete" in out
     assert "POST /graphql 200" in out  # pnet's access log ...
     assert "41.7658" not in out and PCP not in out  # ... carries no variables or query strings
+
+
+def test_serve_closes_a_connection_idle_past_keep_alive(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, _ = server
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 200")
+        idle = time.monotonic()
+        rest = sock.recv(4096)  # the body, unless it came with the headers
+        while rest:
+            rest = sock.recv(4096)  # b"": the server closed the connection
+        waited = time.monotonic() - idle
+    # --keep-alive 1, not uvicorn's 5 s default (the socket's own timeout is 10 s).
+    assert waited < 4, waited
