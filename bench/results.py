@@ -70,17 +70,31 @@ def read_results(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
+# Of a concurrent way's requests, the share whose connection may fail before the run is failed: a server
+# that died mid-way leaves the rest unanswered, and figures of the few it answered.
+UNANSWERED_SHARE = 0.01
+
+
 def failed_checks(result: dict[str, Any]) -> list[str]:
     """The agreement checks a run recorded as failed: the ways of a search answering different
-    specialists, the whole load counting other rows than the loaders one by one, the offline import
-    differing from the exported graph, or failing. Any of them means a figure measured something else than
-    it says, or was not measured."""
+    specialists, a concurrent way leaving more than ``UNANSWERED_SHARE`` of its requests unanswered, the
+    whole load counting other rows than the loaders one by one, the offline import differing from the
+    exported graph, or failing. Any of them means a figure measured something else than it says, or was
+    not measured."""
     failed = []
     for run in result.get("runs", []):
         where = f"{run['dataset']} on {run['store']}"
         for key in ("referral", "referral_page"):
-            if (run.get(key) or {}).get("same_specialists") is False:
+            search = run.get(key) or {}
+            if search.get("same_specialists") is False:
                 failed.append(f"{where}, {key}: the ways answered different specialists")
+            for way, figures in search.items():
+                lost = figures.get("unanswered", 0) if isinstance(figures, dict) else 0
+                if lost > UNANSWERED_SHARE * search.get("requests", 0):  # a reset now and then is not
+                    failed.append(
+                        f"{where}, {key}, {way}: {lost} requests unanswered, the first: "
+                        f"{figures.get('unanswered_first', '')}"
+                    )
         if ((run.get("load") or {}).get("whole") or {}).get("same_counts") is False:
             failed.append(f"{where}: the whole load counted other rows than the loaders one by one")
         offline = run.get("offline") or {}

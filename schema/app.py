@@ -52,7 +52,9 @@ class GraphQLEndpoint:
                 await self._view(scope, receive, send)
             except ClientDisconnect:
                 # Gone before its body was read: nobody to answer, and no fault of the server's (uvicorn
-                # would log it as an error in the application, with a traceback).
+                # would log it as an error in the application, with a traceback; RequestIdMiddleware
+                # counts it as the client's going).
+                scope.setdefault("state", {})["client_gone"] = True
                 log.info("a client disconnected before its request was read")
             return
         if method in ("GET", "HEAD") and self._graphiql:

@@ -15,6 +15,9 @@ from schema.metrics import ApiMetrics
 log = logging.getLogger("pnet.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 KNOWN_ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+# nginx's "client closed request": a client gone before its request was read, which the app marks in
+# the request's state (schema.app) and does not answer; not a server error.
+CLIENT_GONE = 499
 
 
 class RequestIdMiddleware:
@@ -31,13 +34,13 @@ class RequestIdMiddleware:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
+        status, answered = 500, False  # 500 unless a response starts: the app raised
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 # The server's own time (W3C Server-Timing), so a caller can tell it from the network's.
                 # Starlette starts a response once its body is ready: this covers the whole request.
                 timing = f"app;dur={(time.perf_counter() - started) * 1000:.2f}".encode()
@@ -50,6 +53,8 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+            if not answered and scope["state"].get("client_gone"):
+                status = CLIENT_GONE
         finally:
             path = scope.get("path", "")
             route = path if path in KNOWN_ROUTES else "other"

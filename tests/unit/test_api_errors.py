@@ -135,9 +135,11 @@ async def test_a_read_stopped_after_its_request_gave_up_is_still_counted() -> No
     # never reached the store, and is not counted): 0.1 s failed once on a loaded machine.
     async with api_app(store, request_timeout_s=0.5) as (app, client):
         # The resolver awaits this store call itself (no DataLoader task): the timeout abandons it.
-        body = await gql(client, '{ providers(filter: {name: "paula"}) { __typename } }')
-        assert store.entered.is_set(), "the request timed out before its store call started"
-        store.release.set()  # the store stops the read only after the request's own timeout
+        try:
+            body = await gql(client, '{ providers(filter: {name: "paula"}) { __typename } }')
+            assert store.entered.is_set(), "the request timed out before its store call started"
+        finally:
+            store.release.set()  # the store stops the read only after the request's own timeout
         registry = app.state.runtime.metrics.registry
         counted = None
         with anyio.fail_after(5):  # the abandoned call ends in its worker thread

@@ -163,3 +163,8 @@ async def test_a_client_gone_before_its_body_is_read_is_no_server_error(
         await app(scope, receive, send)  # raised ClientDisconnect to uvicorn, which logged an error
     assert sent == []
     assert "disconnected before its request was read" in caplog.text
+    # Counted and logged as the client's going, not as a server error (a 5xx alert would fire).
+    requests = app.state.runtime.metrics.registry.get_sample_value
+    assert requests("pnet_http_requests_total", {"route": "/graphql", "status": "499"}) == 1
+    assert requests("pnet_http_requests_total", {"route": "/graphql", "status": "500"}) is None
+    assert "POST /graphql 499" in caplog.text

@@ -154,20 +154,31 @@ def test_a_run_fails_on_any_agreement_check_it_recorded_as_failed() -> None:
     }
     memory = {"dataset": "S", "store": "memory", "referral": {"same_specialists": True}}  # no load, no anchor
     assert failed_checks({"runs": [agreed, memory]}) == []
+    one_reset = {"same_specialists": True, "requests": 1000, "http_32": {"unanswered": 1, "errors": 1}}
+    assert failed_checks({"runs": [{**agreed, "referral": one_reset}]}) == []
     broken = [
         {**agreed, "referral": {"same_specialists": False}},
         {**agreed, "referral_page": {"same_specialists": False}},
         {**agreed, "load": {"whole": {"same_counts": False}}},
         {**agreed, "offline": {"verified": False}},
         {**agreed, "offline": {"error": "RuntimeError: neo4j-admin import failed"}},
+        {
+            **agreed,
+            "referral_page": {
+                "same_specialists": True,
+                "requests": 1000,
+                "http_8": {"unanswered": 11, "unanswered_first": "ConnectError: refused"},
+            },
+        },
     ]
     found = [failed_checks({"runs": [memory, run]}) for run in broken]
-    assert [len(f) for f in found] == [1, 1, 1, 1, 1]
+    assert [len(f) for f in found] == [1, 1, 1, 1, 1, 1]
     assert "S on neo4j, referral:" in found[0][0]
     assert "S on neo4j, referral_page" in found[1][0]
     assert "whole load" in found[2][0]
     assert "offline import" in found[3][0]
     assert "neo4j-admin import failed" in found[4][0]
+    assert "http_8: 11 requests unanswered, the first: ConnectError" in found[5][0]
 
 
 def test_a_run_that_loads_first_leaves_the_start_to_the_wipe(
