@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,13 +46,20 @@ def test_paging_through_returns_each_item_once_in_order(raw: list[Item], first: 
     assert seen == ordered
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(), st.text())
+@given(st.floats(allow_nan=False), st.integers(), st.text())
 def test_cursor_round_trip_is_exact(distance: float, prior: int, npi: str) -> None:
     assert decode_cursor(encode_cursor("x", (prior, distance, npi)), "x", (int, float, str)) == [
         prior,
         distance,
         npi,
     ]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_distance_that_is_not_finite_still_round_trips(value: float) -> None:
+    [decoded] = decode_cursor(encode_cursor("x", (value,)), "x", (float,))
+    assert isinstance(decoded, float)
+    assert math.isnan(decoded) if math.isnan(value) else decoded == value
 
 
 @pytest.mark.parametrize(
