@@ -26,15 +26,15 @@ SortKey = tuple[Scalar, ...]
 
 def encode_cursor(tag: str, values: Sequence[Scalar]) -> str:
     # JSON round-trips floats exactly (shortest repr), so a distance in a cursor compares equal to the
-    # original. orjson: 1.2 us a cursor, its check included, against json's 3.3: ~25 us of a 12-option
-    # referral page.
+    # original. orjson: 1.0 us a referral cursor, its check included, against json's 3.0: ~25 us of a
+    # 12-option page.
     items = [tag, *values]
     if all(not isinstance(v, float) or math.isfinite(v) for v in values):
         try:
             return _text(orjson.dumps(items))
-        except TypeError:  # an int past 64 bits, which orjson refuses
+        except TypeError:  # an int past 64 bits or a lone surrogate, which orjson refuses
             pass
-    # json writes NaN and infinities as such (orjson: null), and ints of any size.
+    # json writes NaN and infinities as such (orjson: null), ints of any size and escaped surrogates.
     return _text(json.dumps(items, separators=(",", ":")).encode())
 
 

@@ -55,11 +55,17 @@ def test_cursor_round_trip_is_exact(distance: float, prior: int, npi: str) -> No
     ]
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
-def test_a_distance_that_is_not_finite_still_round_trips(value: float) -> None:
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -0.0])
+def test_a_distance_orjson_would_write_otherwise_still_round_trips(value: float) -> None:
     [decoded] = decode_cursor(encode_cursor("x", (value,)), "x", (float,))
     assert isinstance(decoded, float)
     assert math.isnan(decoded) if math.isnan(value) else decoded == value
+    assert math.copysign(1, decoded) == math.copysign(1, value)
+
+
+@pytest.mark.parametrize(("value", "kind"), [(2**64, int), (-(2**63) - 1, int), ("\ud800", str)])
+def test_what_orjson_refuses_goes_through_json(value: int | str, kind: type) -> None:
+    assert decode_cursor(encode_cursor("x", (value,)), "x", (kind,)) == [value]
 
 
 @pytest.mark.parametrize(
